@@ -17,8 +17,9 @@ from rdflib.namespace import RDF, RDFS, SH
 from .config import QUERIES_DIR
 from .namespaces import QUERY, SCHEMA
 
+# sh:describe is not in SHACL itself; the SIB sparql-examples convention adds it.
 _TEXT_PROPERTIES = {"select": SH.select, "ask": SH.ask, "construct": SH.construct,
-                    "describe": SH.describe}
+                    "describe": URIRef(str(SH) + "describe")}
 
 
 @dataclass(frozen=True)
