@@ -1,0 +1,255 @@
+"""Reading RDF files into rdflib graphs, safely, with errors that name the file and the line.
+
+Formats are chosen by file extension (FORMATS). Every parse goes through three gates:
+
+1. Safety. RDF/XML is first read with defusedxml, which refuses entity declarations and external
+   references (so neither "billion laughs" nor a fetch of an external DTD or entity can happen);
+   documents that declare entities are refused, expand them before loading. JSON-LD is read with
+   the json module first and refused if it names a context by IRI (`"@context": "http..."` or
+   `"@import"`): rdflib would fetch such a context over the network, so contexts must be inline.
+   No other format makes the parsers fetch anything (rdflib does not follow owl:imports).
+2. Strict syntax. Oxigraph's parser reads the file first (not for JSON-LD): it is strict (IRIs,
+   language tags) and reports line and column precisely, so data that rdflib would accept but the
+   store would refuse is stopped here, at its line.
+3. rdflib builds the graph; its own errors are normalised too (Turtle errors carry the offset,
+   from which the line is counted; N-Triples/N-Quads errors are located by re-reading line by line).
+
+All failures are RDFSyntaxError(path, line, message), whose str is `path:line: message`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from xml.sax import SAXParseException
+from xml.sax.handler import ContentHandler
+
+import defusedxml.sax
+import pyoxigraph as ox
+from defusedxml import DefusedXmlException
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+# file extension -> rdflib format name
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
+# formats whose documents can name graphs
+QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
+
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+class RDFSyntaxError(Exception):
+    """A file that could not be read as RDF. `line` is 1-based, or None when unknown."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str):
+        super().__init__(path, line, message)
+        self.path, self.line, self.message = str(path), line, message
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def format_for(path: str | Path) -> str:
+    """The rdflib format name for a file, from its extension."""
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise RDFSyntaxError(path, None, f"unknown RDF file extension (known: {known})")
+    return fmt
+
+
+def read_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
+    """Parse a file into a Dataset: triples in its default graph, quads in their named graphs."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
+    return parse_data(data, fmt or format_for(path), name=str(path), base=path.resolve().as_uri())
+
+
+def read_graph(path: str | Path, fmt: str | None = None) -> Graph:
+    """Parse a file into one graph; the graphs of quad formats are merged."""
+    return merge(read_dataset(path, fmt).graphs())
+
+
+def parse_data(data: bytes | str, fmt: str, *, name: str = "<input>", base: str | None = None
+               ) -> Dataset:
+    """Parse a document (e.g. an upload) through all three gates; `name` appears in errors."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if fmt not in _OXIGRAPH_FORMATS and fmt != "json-ld":
+        raise RDFSyntaxError(name, None, f"unsupported RDF format {fmt!r}")
+    if fmt == "xml":
+        _check_xml_is_safe(data, name)
+    elif fmt == "json-ld":
+        _check_jsonld_is_local(data, name)
+    if fmt in _OXIGRAPH_FORMATS:
+        _check_strict_syntax(data, fmt, name, base)
+    dataset = Dataset()
+    try:
+        dataset.parse(data=data, format=fmt, publicID=base)
+    except Exception as error:  # rdflib raises many types; each is a reason to refuse the file
+        raise _normalise_rdflib_error(error, data, fmt, name) from error
+    return dataset
+
+
+def merge(graphs: Iterable[Graph]) -> Graph:
+    """One graph holding the triples of all `graphs`."""
+    union = Graph()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+# ---- gate 1: safety -----------------------------------------------------------------------------
+
+def _check_xml_is_safe(data: bytes, name: str) -> None:
+    try:
+        defusedxml.sax.parseString(data, ContentHandler(), forbid_dtd=False,
+                                   forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        line = _line_of_first(data, (b"<!ENTITY", b"<!DOCTYPE"))
+        raise RDFSyntaxError(name, line, f"refused for safety ({type(error).__name__}): entity "
+                             "declarations and external references are not accepted in RDF/XML"
+                             ) from error
+    except SAXParseException as error:
+        raise RDFSyntaxError(name, error.getLineNumber(), error.getMessage()) from error
+
+
+def _check_jsonld_is_local(data: bytes, name: str) -> None:
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError as error:
+        raise RDFSyntaxError(name, None, f"not UTF-8: {error}") from error
+    except json.JSONDecodeError as error:
+        raise RDFSyntaxError(name, error.lineno, f"invalid JSON: {error.msg}") from error
+    remote = next(_remote_contexts(document), None)
+    if remote is not None:
+        line = _line_of_first(data, (json.dumps(remote).encode(), b'"@import"'))
+        raise RDFSyntaxError(name, line, f"refused: remote JSON-LD context {remote!r}; contexts "
+                             "are never fetched, put the context inline")
+
+
+def _remote_contexts(node) -> Iterator[str]:
+    """Context IRIs a JSON-LD processor would dereference: string contexts and @import."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _remote_contexts(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                for context in value if isinstance(value, list) else [value]:
+                    if isinstance(context, str):
+                        yield context
+            elif key == "@import" and isinstance(value, str):
+                yield value
+            yield from _remote_contexts(value)
+
+
+def _line_of_first(data: bytes, needles: tuple[bytes, ...]) -> int | None:
+    positions = [p for p in (data.find(n) for n in needles) if p >= 0]
+    return data.count(b"\n", 0, min(positions)) + 1 if positions else None
+
+
+# ---- gate 2: strict syntax ----------------------------------------------------------------------
+
+# "Parser error at line 3 column 18: ...", "... between line 3 column 49 and line 4 column 1: ..."
+_OXIGRAPH_POSITION = re.compile(r"^Parser error (?:at|between) line \d+[^:]*?: ")
+
+
+def _check_strict_syntax(data: bytes, fmt: str, name: str, base: str | None) -> None:
+    try:
+        for _ in ox.parse(data, format=_OXIGRAPH_FORMATS[fmt], base_iri=base):
+            pass
+    except SyntaxError as error:
+        message = str(error.msg or error)
+        column = f"column {error.offset}: " if error.offset else ""
+        raise RDFSyntaxError(name, error.lineno, column + _OXIGRAPH_POSITION.sub("", message)
+                             ) from error
+
+
+# ---- gate 3: rdflib's own errors ----------------------------------------------------------------
+
+def _normalise_rdflib_error(error: Exception, data: bytes, fmt: str, name: str) -> RDFSyntaxError:
+    if isinstance(error, RDFSyntaxError):
+        return error
+    why = getattr(error, "_why", None)
+    if why is not None and hasattr(error, "_i"):
+        # Turtle/TriG BadSyntax: its own line counter can run ahead, so count from the offset
+        text = error._str.decode("utf-8", "replace")
+        return RDFSyntaxError(name, text.count("\n", 0, error._i) + 1, why)
+    if isinstance(error, SAXParseException):
+        return RDFSyntaxError(name, error.getLineNumber(), error.getMessage())
+    message = str(error).strip() or type(error).__name__
+    located = re.match(r"^[^:]*:(\d+):\d+: (.*)$", message, re.DOTALL)  # rdflib RDF/XML errors
+    if fmt == "xml" and located:
+        return RDFSyntaxError(name, int(located.group(1)), located.group(2))
+    if isinstance(error, json.JSONDecodeError):
+        return RDFSyntaxError(name, error.lineno, error.msg)
+    if fmt in ("nt", "nquads"):
+        return RDFSyntaxError(name, _first_bad_line(data, fmt), message.splitlines()[0])
+    return RDFSyntaxError(name, None, message.splitlines()[0])
+
+
+def _first_bad_line(data: bytes, fmt: str) -> int | None:
+    """Line-based formats: the first line that rdflib refuses on its own."""
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        try:
+            Dataset().parse(data=line + "\n", format=fmt)
+        except Exception:  # noqa: BLE001 - any refusal marks the line
+            return number
+    return None
+
+
+# ---- rdflib -> Oxigraph -------------------------------------------------------------------------
+
+def to_oxigraph_term(term):
+    """The Oxigraph term for an rdflib term (blank node labels are kept, so they stay shared)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"cannot store term {term!r}")
+
+
+def oxigraph_quads(graph: Graph, graph_name: str | None) -> Iterator[ox.Quad]:
+    """The triples of `graph` as quads in the named graph `graph_name` (None: default graph)."""
+    target = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
+    for s, p, o in graph:
+        yield ox.Quad(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o), target)
+
+
+def dataset_quads(dataset: Dataset, default_graph: str | None = None) -> Iterator[ox.Quad]:
+    """All quads of a parsed dataset; triples of its default graph go to `default_graph`."""
+    for graph in dataset.graphs():
+        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+            yield from oxigraph_quads(graph, default_graph)
+        else:
+            yield from oxigraph_quads(graph, str(graph.identifier))
