@@ -1,0 +1,94 @@
+"""OWL 2 RL inference with owlrl: the closure of the ontology and the data, reduced to the new
+triples that tell a reader something.
+
+owlrl's closure also restates the obvious (every resource is `owl:sameAs` itself, every class is
+a subclass of itself and of `owl:Thing`, the XSD datatypes are datatypes) and reports
+inconsistencies as triples of its own. `infer()` keeps what a query over the data can use:
+classes from rdfs:subClassOf, rdfs:domain and rdfs:range, inverse, super-, symmetric and
+transitive properties, the transitive closure of the class and property hierarchies, and
+`owl:sameAs` between different resources (which is worth seeing: it usually means a functional
+property has two values). Each dropped kind of triple is one rule in `_is_noise`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import owlrl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from .rdfio import merge
+
+# owlrl writes inconsistencies as `[] a err:ErrorMessage ; err:error "..."` into the graph
+_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
+_BUILT_IN = tuple(str(ns) for ns in (OWL, RDF, RDFS, XSD))
+_REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
+                    OWL.equivalentProperty}
+_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
+
+
+@dataclass
+class InferenceResult:
+    triples: Graph  # the inferred triples that are kept
+    dropped: int  # new triples of the closure left out as noise
+    inconsistencies: list[str] = field(default_factory=list)  # owlrl's error messages
+
+    @property
+    def distinct_same_as(self) -> int:
+        return sum(1 for _ in self.triples.triples((None, OWL.sameAs, None)))
+
+
+def _is_noise(triple) -> bool:
+    s, p, o = triple
+    # A literal cannot be a subject in RDF; owlrl's closure states such triples internally
+    # (e.g. `"5"^^xsd:decimal a xsd:decimal`) and they cannot be stored.
+    if isinstance(s, Literal):
+        return True
+    # Statements about the OWL/RDF/RDFS/XSD vocabulary itself (`owl:Thing a owl:Class`,
+    # `xsd:string a rdfs:Datatype`, `rdfs:label a owl:AnnotationProperty`) are the same for every
+    # graph and say nothing about ours.
+    if isinstance(s, URIRef) and str(s).startswith(_BUILT_IN):
+        return True
+    # `x owl:sameAs x`, `C rdfs:subClassOf C`, `p rdfs:subPropertyOf p` (and the equivalences)
+    # hold for every resource (rules eq-ref, scm-cls, scm-op, scm-dp).
+    if p in _REFLEXIVE_NOISE and s == o:
+        return True
+    # Everything is an owl:Thing and an rdfs:Resource, every class a subclass of owl:Thing.
+    if p == RDF.type and o in _TRIVIAL_TYPES:
+        return True
+    if p == RDFS.subClassOf and o in (OWL.Thing, RDFS.Resource):
+        return True
+    # Datatype typing: owlrl types literals (and the blank nodes standing in for them during the
+    # closure) with their XSD datatype; that is the literal's datatype again, nothing new.
+    if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(str(XSD)):
+        return True
+    # Widened domains and ranges (scm-dom1/2, scm-rng1/2) are schema bookkeeping: the instance
+    # types they would give are inferred anyway, so they only bloat the ontology.
+    return p in (RDFS.domain, RDFS.range)
+
+
+def _is_error_message(triple, error_nodes: set) -> bool:
+    subject, predicate, _ = triple
+    return subject in error_nodes or str(predicate).startswith(_ERRORS)
+
+
+def infer(ontology: Graph, data: Iterable[Graph]) -> InferenceResult:
+    """Run the OWL 2 RL closure over `ontology` and `data`; return the kept new triples."""
+    closure = merge([ontology, *data])
+    asserted = set(closure)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
+                           datatype_axioms=False).expand(closure)
+    new = [t for t in closure if t not in asserted]
+    error_nodes = set(closure.subjects(RDF.type, URIRef(_ERRORS + "ErrorMessage")))
+    messages = sorted(str(m) for n in error_nodes
+                      for m in closure.objects(n, URIRef(_ERRORS + "error")))
+    kept = Graph()
+    dropped = 0
+    for triple in new:
+        if _is_error_message(triple, error_nodes) or _is_noise(triple):
+            dropped += 1
+        else:
+            kept.add(triple)
+    return InferenceResult(kept, dropped, messages)
