@@ -1,8 +1,13 @@
 """The embedded store: graph names, opening an Oxigraph store, and evaluating SPARQL on it.
 
 Every asserted source (ontology, vocabularies, actors, sources, one graph per document) lives in
-its own named graph; inferred triples live in GRAPH_INFERRED. The store's default graph stays
-empty: queries see the union of the asserted graphs (plus, when asked, the inferred graph).
+its own named graph; inferred triples live in GRAPH_INFERRED. The store's default graph holds the
+RDF merge of the asserted named graphs, kept by whoever writes the store (build, load).
+
+Why a materialised union rather than Oxigraph's union-default-graph option: Oxigraph evaluates a
+union default graph as a multiset, so a triple stated by two documents (a shared measure's label)
+would be counted twice by COUNT and SUM. SPARQL defines the default graph as an RDF graph, a set;
+the stored merge gives exactly that at the cost of storing asserted triples twice.
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ def asserted_graphs(store: ox.Store) -> list[str]:
     return [g for g in named_graphs(store) if g != GRAPH_INFERRED]
 
 
+def add_union_copy(store: ox.Store) -> None:
+    """Write the merge of all asserted named graphs into the default graph (see module doc)."""
+    store.update(
+        "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER (?g != <{GRAPH_INFERRED}>) }}"
+    )
+
+
 def query(
     store: ox.Store,
     sparql: str,
@@ -50,16 +63,18 @@ def query(
 ):
     """Evaluate a query with the project's dataset semantics.
 
-    The default graph is the union of the asserted graphs, plus the inferred graph when
-    `include_inferred`; `default_graph_uris` and `named_graph_uris` replace the defaults as the
-    SPARQL protocol's `default-graph-uri` and `named-graph-uri` do. Callers check that the graphs
-    they name exist (the store does not fetch anything).
+    The default graph is the merge of the asserted graphs (the store's default graph), plus the
+    inferred graph when `include_inferred` (disjoint from it: inference stores only new triples);
+    `default_graph_uris` and `named_graph_uris` replace the defaults as the SPARQL protocol's
+    `default-graph-uri` and `named-graph-uri` do. Callers check that the graphs they name exist
+    (the store does not fetch anything).
     """
     if default_graph_uris:
         default = [ox.NamedNode(g) for g in default_graph_uris]
     else:
-        graphs = named_graphs(store) if include_inferred else asserted_graphs(store)
-        default = [ox.NamedNode(g) for g in graphs] or [ox.DefaultGraph()]
+        default = [ox.DefaultGraph()]
+        if include_inferred and store.contains_named_graph(ox.NamedNode(GRAPH_INFERRED)):
+            default.append(ox.NamedNode(GRAPH_INFERRED))
     named = [ox.NamedNode(g) for g in named_graph_uris] if named_graph_uris else None
     return store.query(
         sparql,

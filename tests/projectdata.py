@@ -20,3 +20,46 @@ def project_graph() -> Graph:
 
 def corpus_present() -> bool:
     return corpus_dir().is_dir() and any(corpus_dir().glob("*.txt"))
+
+
+@lru_cache(maxsize=1)
+def project_store():
+    """The committed graphs in an in-memory Oxigraph store, laid out as the build lays them out
+    (one named graph per file, the merge of them as the default graph), without inference."""
+    import pyoxigraph as ox
+
+    from server.store import add_union_copy, graph_iri_for
+
+    store = ox.Store()
+    for path, stem in [(ONTOLOGY_DIR / "sozialgraph.ttl", "ontology")] + [
+        (p, p.stem) for p in sorted(GRAPHS_DIR.glob("*.ttl"))
+    ]:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE,
+                   to_graph=ox.NamedNode(graph_iri_for(stem)))
+    add_union_copy(store)
+    return store
+
+
+def select(sparql: str) -> list[dict[str, object]]:
+    """Rows of a SELECT on the project store as dicts of Python values (IRIs and literals as
+    strings, numbers as int/Decimal), unbound variables as None."""
+    from decimal import Decimal
+
+    import pyoxigraph as ox
+
+    from server.store import query
+
+    def value(term):
+        if term is None:
+            return None
+        if isinstance(term, ox.Literal):
+            dt = term.datatype.value.rsplit("#", 1)[-1]
+            if dt in ("integer", "nonNegativeInteger", "int", "long"):
+                return int(term.value)
+            if dt in ("decimal", "double", "float"):
+                return Decimal(term.value)
+        return term.value
+
+    solutions = query(project_store(), sparql)
+    names = [v.value for v in solutions.variables]
+    return [{n: value(row[n]) for n in names} for row in solutions]
