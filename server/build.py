@@ -14,6 +14,9 @@ either the old build or the new one). The previous build is kept, so that a serv
 it is not disturbed until it restarts; older builds are removed. A `<store>` that is a real
 directory was not made by this pipeline and is never replaced. Each build directory holds
 `build-info.json` beside the store's own files.
+
+The store holds one named graph per source, the inferred graph, and in its default graph the
+merge of the asserted graphs (server.store explains why).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from . import __version__, config
 from .inference import infer
 from .namespaces import GRAPH
 from .rdfio import merge, oxigraph_quads, read_graph
-from .store import GRAPH_INFERRED, GRAPH_ONTOLOGY, graph_iri_for
+from .store import GRAPH_INFERRED, GRAPH_ONTOLOGY, add_union_copy, graph_iri_for
 from .validation import ValidationError, ValidationResult, load_shapes, validate
 
 BUILD_INFO = "build-info.json"
@@ -220,7 +223,11 @@ def _ontology_version(ontology: Graph) -> str | None:
 
 def write_build(store_dir: Path, graphs: dict[str, Graph], info: dict, built_at: datetime
                 ) -> Path:
-    """Write a new store (bulk load) and its build-info.json; return the finished directory."""
+    """Write a new store and its build-info.json; return the finished directory.
+
+    The named graphs are bulk-loaded; the default graph then receives the merge of the asserted
+    graphs (see server.store).
+    """
     root = builds_root(store_dir)
     final = root / built_at.strftime("%Y%m%dT%H%M%S%fZ")
     partial = root / f".{final.name}.partial"
@@ -229,8 +236,10 @@ def write_build(store_dir: Path, graphs: dict[str, Graph], info: dict, built_at:
         store.bulk_extend(q for iri, graph in graphs.items() for q in oxigraph_quads(graph, iri))
         for iri in graphs:  # an empty graph (e.g. nothing inferred) still exists as a graph
             store.add_graph(ox.NamedNode(iri))
+        add_union_copy(store)  # the default graph: the merge of the asserted graphs
         store.optimize()
-        stored, expected = len(store), sum(len(g) for g in graphs.values())
+        union = merge(g for iri, g in graphs.items() if iri != GRAPH_INFERRED)
+        stored, expected = len(store), sum(len(g) for g in graphs.values()) + len(union)
         del store
         gc.collect()  # the store closes when its last reference goes
         if stored != expected:

@@ -1,9 +1,11 @@
 """SHACL validation with pySHACL, and the validation report rendered as text, Turtle and JSON.
 
-`validate()` runs pySHACL with RDFS inference over the data graph mixed with the ontology
-(`ont_graph`), so that `sh:targetClass sg:Measure` also reaches a `sg:Programme` and a range
-gives a blank node its class. The ontology is mixed into the data graph by pySHACL itself, so its
-own individuals (the enumerations) are validated too; a caller passes only the data graphs.
+`validate()` runs pySHACL with RDFS inference over the data graph together with the ontology,
+so that `sh:targetClass sg:Measure` also reaches a `sg:Programme` and a range gives a blank node
+its class. The ontology is merged into the data graph as a whole, not only passed as pySHACL's
+`ont_graph` (which copies class and property axioms but not, e.g., the `owl:Ontology` header or
+the annotations of individuals): the store holds data and ontology side by side, so the shapes
+check both, including shapes about the ontology itself. A caller passes the data graphs only.
 
 Conformance: only `sh:Violation` results (and results of unknown severity) make data
 non-conforming; `sh:Warning` and `sh:Info` results are reported but tolerated. This is pySHACL's
@@ -68,9 +70,12 @@ def validate(data_graph: Graph, shapes_graph: Graph | None = None,
              ontology_graph: Graph | None = None) -> ValidationResult:
     """Validate `data_graph` against the shapes (default: the project's) with the ontology."""
     shapes = shapes_graph if shapes_graph is not None else load_shapes()
+    if ontology_graph is not None:
+        data_graph = merge([data_graph, ontology_graph])
     try:
+        # the union is already a private copy: pySHACL may add its RDFS inferences in place
         _, report, _ = pyshacl.validate(
-            data_graph, shacl_graph=shapes, ont_graph=ontology_graph, inference="rdfs",
+            data_graph, shacl_graph=shapes, inference="rdfs", inplace=ontology_graph is not None,
             advanced=True, allow_infos=True, allow_warnings=True)
     except Exception as error:  # pySHACL reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
