@@ -1,0 +1,36 @@
+"""Shared pytest fixtures: the tiny build fixture (ontology, graphs, shapes, queries) and a store
+built from it. Tests that change the fixture work on a copy in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+BUILD_FIXTURE = Path(__file__).parent / "fixtures" / "build"
+
+
+@pytest.fixture
+def build_sources(tmp_path) -> Path:
+    """A private copy of tests/fixtures/build: ontology/, graphs/, shapes/, queries/, extra/."""
+    target = tmp_path / "project"
+    shutil.copytree(BUILD_FIXTURE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def fixture_store(tmp_path_factory) -> Path:
+    """A store built once from the build fixture (read it, don't change it)."""
+    from server.build import build
+
+    store = tmp_path_factory.mktemp("fixture-store") / "store"
+    build(store, ontology_file=BUILD_FIXTURE / "ontology" / "sozialgraph.ttl",
+          graphs_dir=BUILD_FIXTURE / "graphs", shapes_dir=BUILD_FIXTURE / "shapes")
+    return store
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner()
