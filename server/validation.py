@@ -157,8 +157,7 @@ def _severity_name(severity) -> str:
 
 def render_text(report: Graph) -> str:
     """A readable report: a summary line, then one block per result."""
-    report = bind_all(report)
-    nm = report.namespace_manager
+    nm = bind_all(Graph()).namespace_manager  # the project's prefixes, the report untouched
 
     def show(term) -> str:
         if term is None:
@@ -214,7 +213,10 @@ def _describe_blank(report: Graph, node: BNode, show) -> str:
 # ---- Turtle and JSON ----------------------------------------------------------------------------
 
 def render_turtle(report: Graph) -> str:
-    return bind_all(report).serialize(format="turtle")
+    copy = bind_all(Graph())
+    for triple in report:
+        copy.add(triple)
+    return copy.serialize(format="turtle")
 
 
 def _json_term(term) -> dict | None:
