@@ -1,0 +1,116 @@
+"""The app under the real WSGI server: gunicorn on a free loopback port, queried with urllib."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from storefixture import DEFAULT_GRAPH_SIZE, build_store
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    store = build_store(tmp_path_factory.mktemp("wsgi") / "store", generated=300)
+    port = free_port()
+    env = dict(os.environ, SOZIALGRAPH_STORE=str(store), SOZIALGRAPH_QUERY_TIMEOUT="2")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--timeout", "30", "server.app:create_app()"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if fetch(url + "/health")[0] == 200:
+                break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+        time.sleep(0.2)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    server.stderr.close()
+
+
+def test_get_query(base_url):
+    query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    status, headers, body = fetch(f"{base_url}/sparql?{query}")
+    assert status == 200
+    assert headers["Content-Type"] == "application/sparql-results+json"
+    count = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    assert count == DEFAULT_GRAPH_SIZE + 300  # the fixture plus its generated graph
+
+
+def test_post_query_body_as_csv(base_url):
+    status, headers, body = fetch(
+        f"{base_url}/sparql",
+        data=b'SELECT ?l WHERE { ?s ?p ?l FILTER(?l = "Land Hessen"@de) } LIMIT 1',
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert status == 200
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.decode("utf-8").splitlines() == ["l", "Land Hessen"]
+
+
+def test_post_form_construct(base_url):
+    data = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3",
+                                   "format": "nt"}).encode()
+    status, headers, body = fetch(f"{base_url}/sparql", data=data, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200
+    assert headers["Content-Type"] == "application/n-triples"
+    assert len(body.decode().strip().splitlines()) == 3
+
+
+def test_errors_and_time_limit(base_url):
+    query = urllib.parse.urlencode({"query": "SELECT * { SERVICE <http://example.org/> {} }"})
+    status, _, body = fetch(f"{base_url}/sparql?{query}")
+    assert status == 400 and b"SERVICE" in body
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    status, _, body = fetch(f"{base_url}/sparql?{urllib.parse.urlencode({'query': slow})}")
+    assert status == 503 and b"time limit of 2 s" in body
+    assert time.monotonic() - started < 10
+    status, _, body = fetch(f"{base_url}/sparql?{urllib.parse.urlencode({'query': 'ASK {}'})}")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_service_description_and_health(base_url):
+    status, _, body = fetch(f"{base_url}/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200
+    assert f"<{base_url}/sparql>".encode() in body
+    status, _, body = fetch(f"{base_url}/health")
+    assert json.loads(body)["status"] == "ok"
