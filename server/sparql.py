@@ -85,7 +85,7 @@ def read_protocol_request() -> ProtocolRequest:
         body = _read_body(limit)
         if media_type == FORM:
             body_pairs = _parse_pairs(body, "the body", 415)
-        else:
+        elif body:  # an empty body leaves the query to the URL
             try:
                 body_query = body.decode("utf-8")
             except UnicodeDecodeError:

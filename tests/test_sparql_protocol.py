@@ -152,6 +152,12 @@ def test_named_graph_uris_limit_graph_and_empty_the_default_graph(client):
     assert ask.get_json()["boolean"] is False
 
 
+def test_query_in_the_url_of_an_empty_post(client):
+    response = client.post("/sparql", query_string={"query": COUNT}, data=b"",
+                           headers={"Content-Type": "application/sparql-query"})
+    assert count(response) == DEFAULT_GRAPH_SIZE
+
+
 def test_dataset_parameters_with_sparql_query_body(client):
     response = client.post(f"/sparql?default-graph-uri={GRAPH_INFERRED}", data=COUNT,
                            headers={"Content-Type": "application/sparql-query"})
