@@ -34,3 +34,14 @@ def fixture_store(tmp_path_factory) -> Path:
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory) -> Path:
+    """The project's real ontology, graphs and shapes built once per session by the real build
+    pipeline (parse, validate, infer, write) into tmp; read it, don't change it."""
+    from server.build import build
+
+    store = tmp_path_factory.mktemp("built-store") / "store"
+    build(store)
+    return store
