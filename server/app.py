@@ -64,11 +64,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_url_rule("/health", "health", health)
 
     # One blueprint per concern; each owns its URLs.
-    from . import downloads, linkeddata, sparql, termdocs, validate_service, void
+    from . import downloads, linkeddata, sparql, termdocs, ui, validate_service, void
 
     for blueprint in (
         sparql.bp,  # SPARQL 1.1 Protocol: /sparql (queries, service description)
         validate_service.bp,  # SHACL validation: /validate (form and API)
+        ui.bp,  # pages for people: / (landing page), /ui (query UI)
         linkeddata.bp,  # linked data: /id/..., /graph/<name>, /query/<slug>
         termdocs.bp,  # the ontology and the shapes documented: /ontology, /shapes
         downloads.bp,  # dumps: /downloads, /downloads/<file>
