@@ -1,0 +1,261 @@
+"""The pages in a real browser: Debian's chromium driven by Playwright, against the real server
+(`sozialgraph serve`, i.e. gunicorn) over a store made by the real build pipeline.
+
+Every request the browser makes goes through a route that lets through only this server on
+127.0.0.1 and records anything else; each test ends by checking that nothing else was asked for.
+
+Needs chromium at /usr/bin/chromium (`make browser-deps`) and the YASGUI files in
+server/static/vendor (`make assets`); the test is skipped only when chromium is missing. Set
+SOZIALGRAPH_BROWSER_STORE to a built store to skip the build (about a minute).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+    print(f"test_browser: skipped, no chromium at {CHROMIUM} (install it with `make browser-deps`)")
+    pytest.skip(f"no chromium at {CHROMIUM}: run `make browser-deps`", allow_module_level=True)
+
+from playwright.sync_api import Page, Route, expect, sync_playwright
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 30_000
+
+BAD_TURTLE = """@prefix sg: <https://w3id.org/sozialgraph/ontology#> .
+@prefix sgm: <https://w3id.org/sozialgraph/id/measure/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+sgm:browser-test a sg:Programme ;
+    rdfs:label "Only an English label"@en .
+"""
+
+
+@pytest.fixture(scope="session")
+def browser_store(request, tmp_path_factory) -> Path:
+    """A store built from the project's ontology, graphs and shapes by the build pipeline: the
+    session's `built_store` where conftest.py offers one, SOZIALGRAPH_BROWSER_STORE if set."""
+    prebuilt = os.environ.get("SOZIALGRAPH_BROWSER_STORE")
+    if prebuilt:
+        return Path(prebuilt)
+    try:
+        return request.getfixturevalue("built_store")
+    except pytest.FixtureLookupError:
+        from server.build import build
+
+        store = tmp_path_factory.mktemp("browser") / "store"
+        build(store)
+        return store
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_store):
+    """`sozialgraph serve` on a free loopback port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from server.cli import main; main()", "serve",
+         "--store", str(browser_store), "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2"],
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("the server did not start: " + server.stderr.read().decode()[-3000:])
+        time.sleep(0.25)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    server.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh browser context (no storage from other tests) that may reach only the server."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000},
+                                  locale="en-GB", service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    own = urlsplit(server_url).netloc
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def guard(route: Route) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob") or (parts.hostname == "127.0.0.1"
+                                                 and parts.netloc == own):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda request: None if urlsplit(request.url).hostname in (
+        "127.0.0.1", None) else elsewhere.append(request.url))
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.requests_elsewhere = elsewhere  # for the test of the guard itself
+    yield page
+    context.close()
+    assert elsewhere == [], f"the browser asked other hosts: {elsewhere}"
+    assert errors == [], f"script errors: {errors}"
+
+
+def open_ui(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#yasgui[data-ready=true]")
+
+
+def run_active_query(page: Page, slug: str) -> None:
+    page.locator(f"#{slug} .yasqe_queryButton").click()
+    page.wait_for_selector(f"#{slug} .yasr table tbody tr")
+
+
+def test_the_guard_sees_requests_to_other_hosts(page, server_url):
+    page.goto(server_url + "/validate")
+    page.evaluate("""() => new Promise(done => {
+        const img = new Image(); img.onerror = img.onload = done;
+        img.src = "http://example.org/probe.png"; })""")
+    assert page.requests_elsewhere
+    assert set(page.requests_elsewhere) == {"http://example.org/probe.png"}
+    page.requests_elsewhere.clear()  # refused and recorded: the other tests can rely on it
+
+
+# ---- query UI -----------------------------------------------------------------------------------
+
+def test_curated_query_runs_in_its_tab(page, server_url):
+    open_ui(page, server_url + "/ui?query=budget-increases")
+    expect(page.locator("#query-about")).to_have_attribute("data-query", "budget-increases")
+
+    page.locator("#tab-funding-per-year").click()
+    expect(page.locator("#query-about")).to_have_attribute("data-query", "funding-per-year")
+    expect(page.locator("#query-title")).to_have_text(
+        "Which measures does Hessen fund per year, with how much, and which sentence says so?")
+    expect(page.locator("#query-description")).to_contain_text("verbatim quote")
+    assert page.url.endswith("/ui?query=funding-per-year")
+    editor = page.locator("#funding-per-year .CodeMirror")
+    expect(editor).to_contain_text("sg:periodicity sg:PerYear")
+
+    run_active_query(page, "funding-per-year")
+    table = page.locator("#funding-per-year .yasr table tbody")
+    expect(table).to_contain_text("Rechtsberatung in der Erstaufnahmeeinrichtung")
+    expect(table).to_contain_text("250000")
+    assert table.locator("tr").count() >= 5
+
+
+def test_result_links_open_on_this_server_with_their_evidence(page, server_url):
+    open_ui(page, server_url + "/ui?query=funding-per-year")
+    run_active_query(page, "funding-per-year")
+    cell = page.locator("#funding-per-year .yasr .expandable",
+                        has_text="measure/rechtsberatung-erstaufnahme").first
+    cell.click()  # YASR cuts long IRIs; the first click shows the whole cell
+    with page.context.expect_page() as opened:
+        cell.locator("a").click()
+    entity = opened.value
+    entity.wait_for_load_state()
+    assert entity.url == server_url + "/id/measure/rechtsberatung-erstaufnahme"
+    expect(entity.locator("blockquote.evidence").first).to_be_visible()
+    expect(entity.locator("body")).to_contain_text(
+        "Jährlich 250.000 Euro für Rechtsberatung in der Erstaufnahmeeinrichtung des Landes Hessen")
+
+
+def test_entity_page_shows_its_evidence(page, server_url):
+    page.goto(server_url + "/id/funding/rechtsberatung-erstaufnahme-jaehrlich")
+    quotes = page.locator("blockquote.evidence")
+    expect(quotes.first).to_be_visible()
+    expect(quotes.filter(has_text="Jährlich 250.000 Euro für Rechtsberatung")).to_have_count(1)
+
+
+def test_fresh_tab_from_query_text(page, server_url):
+    text = "ASK { ?funding a <https://w3id.org/sozialgraph/ontology#Funding> }"
+    page.goto(server_url + "/ui?" + urlencode({"q": text}))
+    page.wait_for_selector("#yasgui[data-ready=true]")
+    expect(page.locator("#query-title")).to_have_text("Own query")
+    active = page.locator(".tabPanel.active")
+    expect(active.locator(".CodeMirror")).to_contain_text("sozialgraph/ontology#Funding")
+    active.locator(".yasqe_queryButton").click()
+    expect(active.locator(".yasr")).to_contain_text("True")
+
+
+def test_every_curated_query_is_a_tab(page, server_url):
+    from server.queries import load_catalogue
+
+    open_ui(page, server_url + "/ui")
+    for query in load_catalogue():
+        tab = page.locator(f"#tab-{query.slug}")
+        expect(tab).to_have_count(1)
+        expect(tab).to_contain_text(query.title_in("en"))
+
+
+# ---- landing page -------------------------------------------------------------------------------
+
+def test_landing_page_leads_to_the_ui(page, server_url):
+    page.goto(server_url + "/")
+    measures = page.locator('[data-figure="measures"]')
+    assert int(measures.inner_text().replace(",", "")) > 100
+    page.get_by_role("link", name="Who funds what?").click()
+    page.wait_for_selector("#yasgui[data-ready=true]")
+    expect(page.locator("#query-about")).to_have_attribute("data-query", "who-funds-what")
+
+
+# ---- validation form ----------------------------------------------------------------------------
+
+def test_validation_form_reports_a_violation(page, server_url):
+    page.goto(server_url + "/validate")
+    page.fill("#data", BAD_TURTLE)
+    page.select_option("select[name=lang]", "de")
+    page.get_by_role("button", name="Validate").click()
+    page.wait_for_selector("section.report")
+    expect(page.locator("#report-title")).to_have_text("The data do not conform")
+    rows = page.locator("table.results tbody tr")
+    label_row = rows.filter(has_text="sgsh:LabelDe")
+    expect(label_row).to_have_count(1)
+    expect(label_row).to_contain_text("Violation")
+    expect(label_row).to_contain_text("sgm:browser-test")
+    expect(label_row).to_contain_text("rdfs:label")
+    expect(label_row).to_contain_text("Braucht eine deutsche Bezeichnung")
+    expect(page.locator("#data")).to_have_value(BAD_TURTLE)  # ready to be fixed and sent again
+
+
+def test_validation_form_reports_a_syntax_error(page, server_url):
+    page.goto(server_url + "/validate")
+    page.fill("#data", "@prefix ex: <http://example.org/> .\nex:a ex:b ;; .\n")
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator(".alert")).to_contain_text("cannot read the data: data:2")
