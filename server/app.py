@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 2,  # worker processes per web process
     "QUERY_MEMORY_MB": 2048,  # address-space limit of a query worker (MB); 0: no limit
     "QUERY_ISOLATE_NETWORK": True,  # give query workers an empty network namespace if possible
+    "REMOTE_ENDPOINT": None,  # a SPARQL query endpoint to serve instead of the store (remote.py)
+    "REMOTE_USER": None,  # with REMOTE_PASSWORD: Basic or Digest, as the remote store asks
+    "REMOTE_PASSWORD": None,
+    "REMOTE_TOKEN": None,  # sent as Authorization: Bearer
 }
 ENVIRONMENT = {key: f"SOZIALGRAPH_{key}" for key in DEFAULTS} | {"STORE_PATH": "SOZIALGRAPH_STORE"}
 EXTENSION = "sozialgraph"
@@ -45,19 +49,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     app.json.sort_keys = False
 
-    handle = StoreHandle(app.config["STORE_PATH"], app.config["INCLUDE_INFERRED_DEFAULT"])
-    app.extensions[EXTENSION] = handle
-    timeout = float(app.config["QUERY_TIMEOUT"] or 0)
-    if timeout > 0:
-        handle.executor = WorkerPool(handle.location, int(app.config["QUERY_WORKERS"]), timeout,
-                                     int(app.config["QUERY_MEMORY_MB"] or 0) or None,
-                                     bool(app.config["QUERY_ISOLATE_NETWORK"]))
+    if app.config["REMOTE_ENDPOINT"]:  # the same app over a remote SPARQL store (remote.py)
+        from .remote import make_handle
+
+        app.extensions[EXTENSION] = make_handle(app.config)
     else:
-        handle.executor = InlineExecutor(handle.get)
-    try:
-        handle.get()  # fail early in the log; requests get 503 until the store exists
-    except StoreUnavailable as error:
-        app.logger.error("%s", error)
+        handle = StoreHandle(app.config["STORE_PATH"], app.config["INCLUDE_INFERRED_DEFAULT"])
+        app.extensions[EXTENSION] = handle
+        timeout = float(app.config["QUERY_TIMEOUT"] or 0)
+        if timeout > 0:
+            handle.executor = WorkerPool(handle.location, int(app.config["QUERY_WORKERS"]),
+                                         timeout, int(app.config["QUERY_MEMORY_MB"] or 0) or None,
+                                         bool(app.config["QUERY_ISOLATE_NETWORK"]))
+        else:
+            handle.executor = InlineExecutor(handle.get)
+        try:
+            handle.get()  # fail early in the log; requests get 503 until the store exists
+        except StoreUnavailable as error:
+            app.logger.error("%s", error)
 
     errors.register(app)
     app.after_request(_common_headers)

@@ -390,11 +390,25 @@ def anchor_command(source, quote, occurrence, evidence_id, batch, prefix, source
               help="Seconds a SPARQL query may run (0: no limit).")
 @click.option("--app", "app_factory", default="server.app:create_app", hidden=True,
               help="module:function of the app factory (for tests).")
-def serve_command(store, host, port, workers, query_timeout, app_factory):
+@click.option("--remote", metavar="URL", envvar="SOZIALGRAPH_REMOTE_ENDPOINT",
+              help="Serve a remote store's SPARQL query endpoint instead of --store (loaded "
+              "with `sozialgraph push`). Env: SOZIALGRAPH_REMOTE_ENDPOINT.")
+@click.option("--remote-user", envvar="SOZIALGRAPH_REMOTE_USER", help="User at the remote.")
+@click.option("--remote-password", envvar="SOZIALGRAPH_REMOTE_PASSWORD",
+              help="Password (Env: SOZIALGRAPH_REMOTE_PASSWORD).")
+@click.option("--remote-token", envvar="SOZIALGRAPH_REMOTE_TOKEN",
+              help="Bearer token (Env: SOZIALGRAPH_REMOTE_TOKEN).")
+def serve_command(store, host, port, workers, query_timeout, app_factory, remote, remote_user,
+                  remote_password, remote_token):
     """Serve the SPARQL endpoint, linked data and UI with gunicorn."""
-    if not Path(store).exists():
+    if remote:
+        app_config = {"REMOTE_ENDPOINT": remote, "REMOTE_USER": remote_user,
+                      "REMOTE_PASSWORD": remote_password, "REMOTE_TOKEN": remote_token,
+                      "QUERY_TIMEOUT": query_timeout}
+    elif not Path(store).exists():
         _fail(f"no store at {store}: run `sozialgraph build` first")
-    app_config = {"STORE_PATH": str(Path(store).absolute()), "QUERY_TIMEOUT": query_timeout}
+    else:
+        app_config = {"STORE_PATH": str(Path(store).absolute()), "QUERY_TIMEOUT": query_timeout}
     options = {"bind": f"{host}:{port}", "workers": workers,
                # gunicorn's worker timeout must outlast the longest query
                "timeout": max(60, int(query_timeout) + 30)}

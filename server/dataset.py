@@ -2,13 +2,15 @@
 the data.
 
 Everything here speaks SPARQL 1.1 Query or asks for whole graphs, so that a remote store can stand
-in for the embedded one without touching the callers:
+in for the embedded one without touching the callers. With REMOTE_ENDPOINT configured, the
+store of the app is a `server.remote.RemoteStore`, which answers the same calls over the SPARQL
+1.1 Protocol (docs/scale-out.md):
 
-| function | embedded store (today) | remote SPARQL store (later) |
+| function | embedded store | remote SPARQL store (`serve --remote`) |
 |---|---|---|
-| `select`, `construct`, `ask` | `server.store.query` on the local store | SPARQL 1.1 Protocol, GET/POST `query=` |
-| `graph_names`, `graph_sizes` | the `StoreHandle` facts (a SPARQL `GROUP BY ?g`) | the same query over the protocol |
-| `dump` | `Store.quads_for_pattern` / `Store.dump` | Graph Store Protocol, `GET ?graph=<iri>` |
+| `select`, `construct`, `ask` | `server.store.query` on the store | POST `query=`, explicit dataset |
+| `graph_names`, `graph_sizes` | the `StoreHandle` facts (`GROUP BY ?g`) | the same, over the protocol |
+| `dump` | `Store.quads_for_pattern` | a `CONSTRUCT` of each named graph |
 
 Queries may use the project's prefixes (`server.namespaces.PREFIXES`) without declaring them.
 The default graph is the merge of the asserted graphs, plus the inferred graph when
@@ -16,7 +18,8 @@ The default graph is the merge of the asserted graphs, plus the inferred graph w
 process has it open, so anything computed from it may be kept per process with `cached`.
 
 Calls must run inside a request (or an application context) of the app that owns the store. A
-store that cannot be opened is reported as an ApiError 503.
+store that cannot be opened, or a remote store that does not answer, is reported as an ApiError
+503.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ def dump(graphs: str | Sequence[str] | None, fmt: Format) -> bytes:
     """
     store = _store()
     if isinstance(graphs, str):
-        quads: Iterable[ox.Quad] = store.quads_for_pattern(None, None, None, ox.NamedNode(graphs))
+        quads: Iterable[ox.Quad] = _answer(store.quads_for_pattern, None, None, None,
+                                           ox.NamedNode(graphs))
         if fmt.ox_format in _QUAD_FORMATS:  # the graph keeps its name
             return ox.serialize(quads, format=fmt.ox_format, prefixes=_prefixes(fmt))
         triples = [quad.triple for quad in quads]
@@ -88,7 +92,7 @@ def dump(graphs: str | Sequence[str] | None, fmt: Format) -> bytes:
         raise ValueError(f"{fmt.media_type} cannot hold several named graphs")
     names = graph_names() if graphs is None else list(graphs)
     quads = [quad for name in names
-             for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+             for quad in _answer(store.quads_for_pattern, None, None, None, ox.NamedNode(name))]
     return ox.serialize(quads, format=fmt.ox_format, prefixes=_prefixes(fmt, quads))
 
 
@@ -127,7 +131,16 @@ def _prefixes(fmt: Format, statements: Iterable[ox.Triple | ox.Quad] | None = No
 
 
 def _query(sparql: str, include_inferred: bool):
-    return store_query(_store(), sparql, include_inferred=include_inferred, with_prefixes=True)
+    return _answer(store_query, _store(), sparql, include_inferred=include_inferred,
+                   with_prefixes=True)
+
+
+def _answer(call: Callable[..., T], *args, **kwargs) -> T:
+    """`call(...)`, with a store that fails while answering (a remote one) reported as 503."""
+    try:
+        return call(*args, **kwargs)
+    except StoreUnavailable as error:
+        raise service_unavailable(str(error)) from None
 
 
 def _store() -> ox.Store:
