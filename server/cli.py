@@ -434,6 +434,79 @@ def run_gunicorn(app_factory: str, app_config: dict, options: dict) -> None:
     Application().run()
 
 
+# ---- push ---------------------------------------------------------------------------------------
+
+@main.command("push")
+@click.option("--to", "query_url", metavar="URL",
+              help="SPARQL query endpoint of the target store (the URL `serve --remote` takes).")
+@store_option
+@click.option("--graph-store", metavar="URL", help="Its Graph Store Protocol endpoint [default: "
+              "from --to: Oxigraph /query -> /store, Fuseki /<ds>/sparql -> /<ds>/data].")
+@click.option("--user", help="User (Basic or Digest, as the store asks).")
+@click.option("--password", envvar="SOZIALGRAPH_PUSH_PASSWORD",
+              help="Password (Env: SOZIALGRAPH_PUSH_PASSWORD).")
+@click.option("--token", envvar="SOZIALGRAPH_PUSH_TOKEN",
+              help="Bearer token (Env: SOZIALGRAPH_PUSH_TOKEN).")
+@click.option("--replace/--no-replace", default=True, show_default=True,
+              help="Replace the graphs the store already holds (and remove graphs of the "
+              "project this build no longer has), or stop before writing if any holds triples.")
+@click.option("--method", type=click.Choice(["dataset", "graphs"]), default="dataset",
+              show_default=True, help="dataset: one N-Quads stream (keeps blank nodes shared "
+              "between graphs); graphs: one Graph Store PUT per graph.")
+@click.option("--default-graph/--no-default-graph", default=True, show_default=True,
+              help="Also write the merge of the asserted graphs into the store's default graph.")
+@click.option("--nquads", "nquads_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write what would be pushed to this N-Quads file instead (for offline "
+              "loaders such as QLever's).")
+def push_command(query_url, store, graph_store, user, password, token, replace, method,
+                 default_graph, nquads_file):
+    """Copy the built dataset (every named graph, the inferred one included, and the default
+    graph) into a SPARQL 1.1 store, then count every graph there.
+
+    Exit 0 when every count matches, 1 when one differs or --no-replace found graphs in the way,
+    2 when the push could not be done (the HTTP status and answer are printed).
+    """
+    from .push import Pusher, PushError, PushRefused, derive_graph_store, write_nquads
+    from .remote import Credentials, HttpClient, check_url, split_credentials
+
+    if (query_url is None) == (nquads_file is None):
+        _fail("give either --to URL or --nquads FILE")
+    try:
+        source = open_store(store)
+    except OSError as error:
+        _fail(str(error))
+    progress = lambda line: click.echo(line, err=True)
+    if nquads_file is not None:
+        counted = write_nquads(source, nquads_file, default_graph)
+        for item in counted:
+            click.echo(f"{item.name} {item.local}")
+        click.echo(f"{sum(c.local for c in counted)} quads written to {nquads_file}")
+        return
+    try:
+        query_url, in_url = split_credentials(check_url(query_url))
+        gsp = split_credentials(check_url(graph_store))[0] if graph_store \
+            else derive_graph_store(query_url)
+    except (ValueError, PushError) as error:
+        _fail(str(error))
+    credentials = Credentials(user, password, token) if (user or token) else in_url
+    progress(f"pushing {store} to {gsp} (queries: {query_url})")
+    pusher = Pusher(source, query_url, gsp, HttpClient(credentials), progress)
+    try:
+        report = pusher.push(method=method, replace=replace, default_graph=default_graph)
+    except PushRefused as refusal:
+        _fail(str(refusal), FAILED)
+    except PushError as error:
+        _fail(f"push failed: {error}")
+    click.echo(report.table(), nl=False)
+    for line in report.removed:
+        click.echo(f"removed {line} (not in this build)")
+    for line in report.warnings:
+        click.echo(f"warning: {line}", err=True)
+    for line in report.problems:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(OK if report.ok else FAILED)
+
+
 # ---- load ---------------------------------------------------------------------------------------
 
 @main.command("load")
