@@ -509,7 +509,14 @@ class RemoteStore:
 
     def _check_status(self, response: Response) -> None:
         status = response.status
-        if 200 <= status < 300:
+        incomplete = response.header("x-sql-state").upper().startswith("S1TAT")
+        if status == 206 or incomplete:  # Virtuoso's "anytime" answers: cut short, on purpose
+            message = response.header("x-sql-message") or "the answer is incomplete"
+            log.warning("remote store %s sent an incomplete answer: %s", self.display, message)
+            kind = "timeout" if "timeout" in message.lower() else "too_many_rows"
+            raise RemoteError(f"the remote store sent an incomplete answer (HTTP {status}: "
+                              f"{message.strip()[:200]}); the server's limits apply", kind)
+        if status == 200:
             return
         reason = response.text(1000) or response.reason
         if status == 400:

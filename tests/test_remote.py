@@ -408,7 +408,7 @@ def test_unreachable_remote_store_answers_503():
 
 class StandIn:
     """A loopback HTTP server that records requests and asks for authentication like a store
-    would: `mode` is open, basic, digest or redirect. Authenticated requests get an answer (true
+    would: `mode` is open, basic, digest, redirect or partial. Authenticated requests get an answer (true
     to ASK, no rows to SELECT), or `status` when it is not 200."""
 
     USER, PASSWORD, REALM, NONCE = "pusher", "s3cret", "SPARQL", "dcd98b7102dd2f0e8b11d0f600bfb0c0"
@@ -426,6 +426,17 @@ class StandIn:
                 body = self.rfile.read(length) if length else b""
                 outer.seen.append((self.command, self.path, self.headers.get("Authorization"),
                                    body))
+                if outer.mode == "partial":  # Virtuoso's "anytime" answer, cut short
+                    payload = b'{"head":{"vars":["g"]},"results":{"bindings":[]}}'
+                    self.send_response(206)
+                    self.send_header("Content-Type", JSON_RESULTS)
+                    self.send_header("X-SQL-State", "S1TAT")
+                    self.send_header("X-SQL-Message", "RC...: Returning incomplete results, "
+                                     "query interrupted by result timeout.")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
                 if outer.mode == "redirect":
                     self.send_response(302)
                     self.send_header("Location", "http://127.0.0.1:9/elsewhere")
@@ -557,6 +568,15 @@ def test_redirects_are_not_followed(standin):
     answer = app.test_client().post("/sparql", data={"query": "ASK {}"})
     assert answer.status_code == 503 and "HTTP 302" in answer.get_data(as_text=True)
     assert all(path.startswith("/sparql") for _, path, _, _ in standin.seen)
+
+
+@pytest.mark.parametrize("standin", [("partial",)], indirect=True)
+def test_incomplete_answers_are_not_passed_off_as_complete(standin):
+    """Virtuoso answers 206 (or 200, as configured) with X-SQL-State S1TAT when its own time or
+    row limit cut the answer short."""
+    app = create_app({"TESTING": True, "REMOTE_ENDPOINT": standin.url})
+    answer = app.test_client().post("/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert answer.status_code == 503 and "incomplete answer" in answer.get_data(as_text=True)
 
 
 def test_credentials_in_the_url_are_taken_out_of_it():
