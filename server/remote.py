@@ -548,6 +548,9 @@ class RemoteStore:
                 return [quad.triple for quad in ox.parse(response.body,
                                                          format=RDF_PARSERS[media_type])]
         except (SyntaxError, ValueError) as error:
+            if response.body.rstrip().endswith(b"has been cancelled"):  # Oxigraph's --timeout-s
+                raise RemoteError("the remote store stopped the query at its own time limit",
+                                  "timeout") from None
             raise RemoteError(f"the remote store sent an answer that cannot be read: {error}") \
                 from None
         raise RemoteError(f"the remote store answered in an unexpected format "
