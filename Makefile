@@ -7,12 +7,12 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test build validate lint clean browser-deps bench
+.PHONY: install assets serve test build validate lint clean browser-deps bench bench-smoke
 
 $(BIN)/sozialgraph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 install: $(BIN)/sozialgraph
@@ -51,3 +51,15 @@ lint: install
 
 clean:
 	rm -rf $(VENV) $(STORE) node_modules server/static/vendor
+
+# The benchmark (docs/benchmarks.md and .svg): this endpoint against Oxigraph's server,
+# rdflib-endpoint and pyoxigraph in process, on synthetic data of each size. Takes long at 10^6.
+BENCH_SIZES ?= 1e5,1e6
+BENCH_WORK  ?= build/bench
+BENCH_FLAGS ?=
+bench: install
+	$(BIN)/sozialgraph bench --sizes $(BENCH_SIZES) --work $(BENCH_WORK) --out docs/benchmarks.md $(BENCH_FLAGS)
+
+# A tiny end-to-end run of the same harness (what CI runs, inside tests/test_bench.py).
+bench-smoke: install
+	$(BIN)/sozialgraph bench --smoke --work $(BENCH_WORK)-smoke --out $(BENCH_WORK)-smoke/benchmarks.md

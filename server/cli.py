@@ -1,4 +1,5 @@
-"""The `sozialgraph` command line: build, validate, query, stats, anchor, serve, load.
+"""The `sozialgraph` command line: build, validate, query, stats, anchor, serve, push, load,
+synth, bench.
 
 Exit codes follow pySHACL's convention for every command that checks something: 0 all well,
 1 the check failed (violations, an ambiguous or missing quote), 2 the command could not load its
@@ -505,6 +506,86 @@ def push_command(query_url, store, graph_store, user, password, token, replace, 
     for line in report.problems:
         click.echo(f"error: {line}", err=True)
     sys.exit(OK if report.ok else FAILED)
+
+
+# ---- synth and bench ----------------------------------------------------------------------------
+
+@main.command("synth")
+@click.option("--triples", "-n", required=True, type=float,
+              help="About how many triples to write (e.g. 1e6; met within 2 %).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder: empty, missing, or an earlier output of this command.")
+def synth_command(triples, seed, out_dir):
+    """Write deterministic synthetic data shaped like the real graph (for benchmarks): one
+    N-Quads file of named graphs, the synthetic source texts and a manifest.json."""
+    from .synth import generate
+
+    if triples != int(triples) or triples < 1:
+        _fail(f"--triples must be a positive whole number, not {triples:g}")
+    try:
+        report = generate(int(triples), seed, out_dir)
+    except (ValueError, OSError) as error:
+        _fail(str(error))
+    click.echo(f"{report.triples} triples ({report.requested_triples} asked for, seed "
+               f"{report.seed}) in {len(report.graphs)} graphs, {report.documents} documents, "
+               f"{report.seconds:.1f} s")
+    click.echo(f"data:     {report.data_file}")
+    click.echo(f"manifest: {report.manifest}")
+
+
+@main.command("bench")
+@click.option("--sizes", default="1e5,1e6", show_default=True,
+              help="Comma-separated triple counts of synthetic data.")
+@click.option("--clients", default="1,4,8", show_default=True,
+              help="Comma-separated client thread counts for the throughput runs.")
+@click.option("--requests", default=400, show_default=True, type=click.IntRange(min=1),
+              help="Requests per throughput run (one peer, one client count).")
+@click.option("--repetitions", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Timed requests per query and peer for the latency figures.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              default=config.PROJECT_ROOT / "docs" / "benchmarks.md", show_default=True,
+              help="Markdown report; the plot is written beside it as .svg.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Keep data, stores and logs here [default: a temporary folder, removed].")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--peers", default="sozialgraph,oxigraph,rdflib-endpoint,pyoxigraph",
+              show_default=True,
+              help="Comma-separated peers to measure.")
+@click.option("--build-timeout", default=1800.0, show_default=True, type=float,
+              help="Seconds the measured build may take per size.")
+@click.option("--smoke", is_flag=True, help="A tiny run that proves the harness end to end "
+              "(one small size, few clients and requests); the figures mean nothing.")
+def bench_command(sizes, clients, requests, repetitions, out, work_dir, seed, peers,
+                  build_timeout, smoke):
+    """Benchmark this endpoint against Oxigraph's server, rdflib-endpoint and pyoxigraph in
+    process on synthetic data: answers compared, per-query latency, throughput, build stages.
+    Writes a Markdown report (and an SVG plot). Needs the `bench` extra:
+    pip install -e '.[bench]'."""
+    from . import bench
+
+    try:
+        chosen = tuple(p.strip() for p in peers.split(",") if p.strip())
+        unknown = [p for p in chosen if p not in bench.PEERS]
+        if unknown:
+            raise ValueError(f"unknown peers {unknown}; known: {', '.join(bench.PEERS)}")
+        options = {"peers": chosen, "out": out, "work_dir": work_dir, "seed": seed}
+        if smoke:
+            settings = bench.Settings.for_smoke(**options)
+        else:
+            settings = bench.Settings(sizes=bench.parse_sizes(sizes),
+                                      clients=bench.parse_ints(clients), requests=requests,
+                                      repetitions=repetitions, build_timeout=build_timeout,
+                                      **options)
+    except ValueError as error:
+        _fail(str(error))
+    results = bench.run(settings)
+    click.echo(f"report: {settings.out}")
+    mismatches = sum(len(r.get("mismatches", [])) for r in results["sizes"].values())
+    if mismatches:
+        click.echo(f"warning: {mismatches} answers differed between peers (see the report)",
+                   err=True)
+        sys.exit(FAILED)
 
 
 # ---- load ---------------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+"""One measured build, run by the benchmark in a process of its own:
+
+    python -m server.bench_build GRAPHS_DIR STORE_DIR
+
+runs `server.build.build` on the graphs in GRAPHS_DIR (the project's ontology and shapes) and
+prints one JSON line per finished stage, `{"stage": name, "seconds": s, "peak_mb": m}`, then a
+last line `{"done": true, ...}`. The peak is the process's resident-set high-water mark during
+that stage: Linux lets a process reset its own mark (writing 5 to /proc/self/clear_refs), which
+is done as each stage begins, so a stage's peak includes what the earlier stages still hold but
+not their own transient peaks; the build's peak is the largest stage peak. Lines are printed as stages end, so a build stopped by the
+benchmark's time limit still reports the stages it finished.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+_STAGE_START = re.compile(r"^(\w+) \.\.\.$")
+_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def _kib(field: str) -> int | None:
+    try:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    try:
+        _CLEAR_REFS.write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb() -> float:
+    peak = _kib("VmHWM")
+    if peak is None:  # no /proc: the peak of the whole process so far
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 1024, 1)
+
+
+def _emit(record: dict) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    graphs_dir, store_dir = (Path(a) for a in (argv or sys.argv[1:])[:2])
+    began = time.perf_counter()
+    from server.build import build  # imported here: the import is not a stage
+
+    _emit({"stage": "start", "seconds": round(time.perf_counter() - began, 3),
+           "peak_mb": _peak_mb()})
+    current: dict = {}
+    resettable = True
+
+    def finish_stage() -> None:
+        if current:
+            _emit({"stage": current["name"],
+                   "seconds": round(time.perf_counter() - current["start"], 3),
+                   "peak_mb": _peak_mb()})
+
+    def progress(line: str) -> None:
+        nonlocal resettable
+        match = _STAGE_START.match(line)
+        if match:
+            finish_stage()
+            resettable = _reset_peak() and resettable
+            current.update(name=match.group(1), start=time.perf_counter())
+
+    report = build(store_dir, graphs_dir=graphs_dir, progress=progress)
+    finish_stage()
+    _emit({"done": True, "seconds": round(time.perf_counter() - began, 3),
+           "timings": report.timings, "total_triples": report.total,
+           "inferred": report.inferred, "build_dir": str(report.build_dir),
+           "per_stage_peaks": resettable})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

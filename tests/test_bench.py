@@ -1,0 +1,183 @@
+"""The benchmark harness (server/bench.py): the answer comparison, the report and its targets,
+the measured build, and one end-to-end smoke run (`sozialgraph bench --smoke`) with all four
+peers on a tiny size. No timing is asserted anywhere: the machine is shared."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server import bench
+from server.config import PROJECT_ROOT
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+def _json(bindings, names=("x",)):
+    return json.dumps({"head": {"vars": list(names)}, "results": {"bindings": bindings}}).encode()
+
+
+# ---- comparing answers ------------------------------------------------------------------------
+
+def test_answers_compare_as_multisets_with_normalised_terms():
+    a = _json([{"x": {"type": "literal", "value": "1.50",
+                      "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}},
+               {"x": {"type": "bnode", "value": "b0"}},
+               {"x": {"type": "literal", "value": "Kita", "xml:lang": "DE"}},
+               {"x": {"type": "literal", "value": "plain",
+                      "datatype": "http://www.w3.org/2001/XMLSchema#string"}}])
+    b = _json([{"x": {"type": "literal", "value": "plain"}},
+               {"x": {"type": "literal", "value": "Kita", "xml:lang": "de"}},
+               {"x": {"type": "bnode", "value": "f81d"}},
+               {"x": {"type": "literal", "value": "1.5E0",
+                      "datatype": "http://www.w3.org/2001/XMLSchema#double"}}])
+    assert bench.compare(bench.normal_answer(a), bench.normal_answer(b)) == "match"
+
+
+def test_a_missing_row_is_a_mismatch():
+    one = _json([{"x": {"type": "uri", "value": "http://x/a"}}])
+    two = _json([{"x": {"type": "uri", "value": "http://x/a"}},
+                 {"x": {"type": "uri", "value": "http://x/a"}}])  # a duplicate counts
+    verdict = bench.compare(bench.normal_answer(one), bench.normal_answer(two))
+    assert verdict.startswith("2 rows vs 1")
+    ask = json.dumps({"head": {}, "boolean": True}).encode()
+    assert bench.normal_answer(ask) == ("boolean", True)
+
+
+def test_group_concat_order_and_language_tag_compare_loosely():
+    query = 'SELECT (GROUP_CONCAT(?l; separator=" | ") AS ?x) WHERE { ?a ?b ?l }'
+    oxigraph = _json([{"x": {"type": "literal", "value": "b | a", "xml:lang": "de"}}])
+    rdflib = _json([{"x": {"type": "literal", "value": "a | b"}}])
+    strict = bench.compare(bench.normal_answer(oxigraph), bench.normal_answer(rdflib))
+    assert strict != "match"
+    assert bench.compare(bench.loosely(bench.normal_answer(oxigraph), query),
+                         bench.loosely(bench.normal_answer(rdflib), query)) == "match"
+    other = _json([{"x": {"type": "literal", "value": "a | c"}}])
+    assert bench.compare(bench.loosely(bench.normal_answer(oxigraph), query),
+                         bench.loosely(bench.normal_answer(other), query)) != "match"
+
+
+def test_sizes_and_percentiles():
+    assert bench.parse_sizes("1e5, 1e6") == [100_000, 1_000_000]
+    assert bench.parse_sizes("20_000") == [20_000]
+    with pytest.raises(ValueError):
+        bench.parse_sizes("1.5")
+    assert bench.size_name(1_000_000) == "10^6"
+    assert bench.percentile([3, 1, 2, 4], 50) == 2
+    assert bench.percentile([3, 1, 2, 4], 95) == 4
+    assert bench.percentile([], 50) is None
+
+
+# ---- report and targets -----------------------------------------------------------------------
+
+def _fake_results(ours_p50: float, oxigraph_p50: float, rdflib_timeout: bool) -> dict:
+    slugs = ["funding-per-year", "sources-overview"]
+    latency = {
+        "sozialgraph": {s: {"n": 5, "p50": ours_p50, "p95": ours_p50 * 2} for s in slugs},
+        "oxigraph": {s: {"n": 5, "p50": oxigraph_p50, "p95": oxigraph_p50} for s in slugs},
+        "rdflib-endpoint": {s: ({"timeout": "no answer", "n": 0} if rdflib_timeout else
+                                {"n": 2, "p50": ours_p50 * 5, "p95": ours_p50 * 5})
+                            for s in slugs},
+        "pyoxigraph": {s: {"n": 5, "p50": 0.001, "p95": 0.002} for s in slugs},
+    }
+    answers = {s: {p: {"rows": 3, "match": "match"} for p in bench.PEERS} for s in slugs}
+    run = {"clients": 8, "completed": 40, "errors": 0, "timeouts": 0, "seconds": 4.0,
+           "p50": 0.1, "p95": 0.2, "stopped_by": "requests"}
+    settings = bench._settings_record(bench.Settings(sizes=[1_000_000]))
+    return {
+        "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T01:00:00Z",
+        "machine": bench.machine(), "settings": settings,
+        "sizes": {"1000000": {
+            "size": 1_000_000, "notes": [], "data": {"triples": 1_000_000, "graphs": 3,
+                                                     "documents": 1, "seconds": 1.0},
+            "store_quads": 2_000_000, "store_from": "build",
+            "build": {"status": "ok", "seconds": 80.0, "wall_seconds": 81.0, "peak_mb": 3000.0,
+                      "stages": [{"stage": "parse", "seconds": 40.0, "peak_mb": 3000.0}]},
+            "answers": answers, "mismatches": [], "latency": latency,
+            "throughput": {p: {"mix": slugs, "runs": {"8": dict(run, qps=q)}}
+                           for p, q in (("sozialgraph", 9.0), ("oxigraph", 10.0))},
+        }},
+    }
+
+
+def test_targets_met_and_missed():
+    met = {row["target"]: row["verdict"] for row in bench.targets(_fake_results(0.011, 0.010,
+                                                                                True))}
+    assert set(met.values()) == {"met"}
+    missed = {row["target"]: row["verdict"] for row in bench.targets(_fake_results(0.02, 0.01,
+                                                                                   False))}
+    assert missed[bench.TARGET_NAMES[0]] == "missed"  # rdflib only 5x slower
+    assert missed[bench.TARGET_NAMES[1]] == "missed"  # 2x Oxigraph
+    assert missed[bench.TARGET_NAMES[2]] == "met"
+    assert missed[bench.TARGET_NAMES[3]] == "met"
+
+
+def test_report_has_every_section_and_the_plot(tmp_path):
+    results = _fake_results(0.011, 0.010, True)
+    svg = bench.render_svg(results)
+    assert svg.startswith("<svg") and "funding-per-year" in svg and "timeout" in svg
+    report = bench.render_report(results, tmp_path / "benchmarks.svg", tmp_path / "b.md")
+    for section in bench.REPORT_SECTIONS:
+        assert section in report
+    assert "![p50 per curated query](benchmarks.svg)" in report
+    assert "| funding-per-year |" in report
+
+
+# ---- the measured build -----------------------------------------------------------------------
+
+def test_measured_build_reports_every_stage(tmp_path):
+    from server import synth
+
+    synth.generate(synth.MIN_TRIPLES, 5, tmp_path / "synth")
+    counts = bench.split_into_graph_files(tmp_path / "synth", tmp_path / "graphs")
+    manifest = synth.read_manifest(tmp_path / "synth")
+    assert sum(counts.values()) == manifest["triples"]
+    result = bench.run_build(tmp_path / "graphs", tmp_path / "store", 600, tmp_path / "log")
+    assert result["status"] == "ok", result
+    assert [s["stage"] for s in result["stages"]] == ["start", "parse", "validate", "infer",
+                                                       "write"]
+    assert all(s["peak_mb"] > 0 for s in result["stages"])
+    assert result["total_triples"] > manifest["triples"]
+
+
+# ---- end to end -------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not OXIGRAPH.exists(), reason="the oxigraph server binary is missing")
+def test_smoke_run_end_to_end(tmp_path):
+    pytest.importorskip("rdflib_endpoint", reason="the bench extra is not installed")
+    pytest.importorskip("uvicorn", reason="the bench extra is not installed")
+    out = tmp_path / "report" / "benchmarks.md"
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "bench", "--smoke", "--work", str(tmp_path / "w"),
+         "--out", str(out)], capture_output=True, text=True, timeout=600, env=env,
+        cwd=PROJECT_ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = out.read_text(encoding="utf-8")
+    for section in bench.REPORT_SECTIONS:
+        assert section in report, section
+    assert "All answers matched." in report
+    assert out.with_suffix(".svg").read_text(encoding="utf-8").startswith("<svg")
+
+    results = json.loads((tmp_path / "w" / "results.json").read_text())
+    (record,) = results["sizes"].values()
+    assert record["build"]["status"] == "ok"
+    assert record["mismatches"] == []
+    for slug, row in record["answers"].items():
+        assert set(row) == set(bench.PEERS), slug
+        for peer in ("sozialgraph", "oxigraph", "pyoxigraph"):
+            assert row[peer]["match"] in ("match", "reference"), (slug, peer, row[peer])
+    # the curated queries answer on synthetic data: most of them with rows
+    assert sum(1 for row in record["answers"].values() if row["pyoxigraph"]["rows"]) >= 12
+    for peer in bench.PEERS:
+        assert record["latency"][peer], peer
+        assert record["throughput"][peer]["runs"], peer
+    # every server the run started has stopped
+    leftover = subprocess.run(["pgrep", "-f", str(tmp_path / "w")], capture_output=True,
+                              text=True, check=False).stdout.split()
+    assert leftover == []
