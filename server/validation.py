@@ -33,6 +33,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from .config import SHAPES_DIR
 from .namespaces import bind_all
+from .prepared_queries import prepared_queries
 from .rdfio import merge, read_graph
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
@@ -73,10 +74,13 @@ def validate(data_graph: Graph, shapes_graph: Graph | None = None,
     if ontology_graph is not None:
         data_graph = merge([data_graph, ontology_graph])
     try:
-        # the union is already a private copy: pySHACL may add its RDFS inferences in place
-        _, report, _ = pyshacl.validate(
-            data_graph, shacl_graph=shapes, inference="rdfs", inplace=ontology_graph is not None,
-            advanced=True, allow_infos=True, allow_warnings=True)
+        # the union is already a private copy: pySHACL may add its RDFS inferences in place;
+        # prepared_queries: each sh:sparql text is parsed once, not once per focus node
+        with prepared_queries():
+            _, report, _ = pyshacl.validate(
+                data_graph, shacl_graph=shapes, inference="rdfs",
+                inplace=ontology_graph is not None, advanced=True, allow_infos=True,
+                allow_warnings=True)
     except Exception as error:  # pySHACL reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
     _enrich(report, data_graph, shapes)

@@ -165,7 +165,9 @@ def test_inference_keeps_meaning_and_drops_noise(build_sources):
                                       "http://www.w3.org/2001/XMLSchema#"))
         assert not (p in (RDFS.subClassOf, RDFS.subPropertyOf) and s == o)
     assert not result.inconsistencies
-    assert result.dropped > len(kept)  # most of the raw closure is noise
+    assert result.engine == "rules"  # the project's ontology needs only the fast rules
+    # owlrl's raw closure is mostly noise; the rules derive none (tests/test_inference_equivalence)
+    assert infer(ontology, data, engine="owlrl").dropped > len(kept)
 
 
 # ---- build ----------------------------------------------------------------------------------

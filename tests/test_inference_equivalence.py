@@ -1,0 +1,193 @@
+"""The fast paths of the build give the same results as the libraries they stand in for:
+
+- inference: the rule materialisation (server.fast_inference) keeps exactly the triples owlrl's
+  closure keeps, on the project's real graphs and on synthetic data (same parsed graphs, so blank
+  nodes are the same objects); graphs outside the rules fall back to owlrl;
+- validation: parsing each sh:sparql text once (server.prepared_queries) gives the same report as
+  pySHACL re-parsing it per focus node, on the real graphs and on synthetic data with violations.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.plugins.sparql import processor
+
+from server import config, fast_inference
+from server.inference import infer
+from server.prepared_queries import prepared_queries
+from server.rdfio import merge, read_graph
+from server.validation import load_shapes, validate
+
+EX = Namespace("http://example.org/")
+
+
+@pytest.fixture(scope="module")
+def real():
+    ontology = read_graph(config.ONTOLOGY_DIR / "sozialgraph.ttl")
+    data = [read_graph(p) for p in sorted(config.GRAPHS_DIR.glob("*.ttl"))]
+    return ontology, data
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from server import synth
+
+    out = tmp_path_factory.mktemp("synth")
+    synth.generate(synth.MIN_TRIPLES, 3, out)
+    return synth.load_graph(out, ontology=False)
+
+
+def _same(rules, owlrl):
+    assert rules.engine == "rules" and owlrl.engine == "owlrl"
+    assert not owlrl.inconsistencies
+    assert set(rules.triples) == set(owlrl.triples)
+
+
+def test_rules_keep_what_owlrl_keeps_on_the_real_graphs(real):
+    ontology, data = real
+    rules = infer(ontology, data)  # auto: the rules suffice for the project's ontology
+    owlrl = infer(ontology, data, engine="owlrl")
+    _same(rules, owlrl)
+    assert len(rules.triples) > 1000
+
+
+def test_rules_keep_what_owlrl_keeps_on_synthetic_data(real, synthetic):
+    ontology, _ = real
+    _same(infer(ontology, [synthetic]), infer(ontology, [synthetic], engine="owlrl"))
+
+
+def test_every_rule_against_owlrl():
+    """A small graph that uses each handled construct, chained: equivalences, oneOf, a
+    transitive super-property of an inverse, a symmetric sub-property, domains and ranges."""
+    g = Graph()
+    for s, p, o in [
+        (EX.A, RDFS.subClassOf, EX.B), (EX.B, RDFS.subClassOf, EX.C),
+        (EX.C, OWL.equivalentClass, EX.D), (EX.p, RDFS.subPropertyOf, EX.q),
+        (EX.q, OWL.inverseOf, EX.r), (EX.r, RDF.type, OWL.TransitiveProperty),
+        (EX.s, RDF.type, OWL.SymmetricProperty), (EX.s, RDFS.subPropertyOf, EX.r),
+        (EX.q, RDFS.domain, EX.A), (EX.r, RDFS.range, EX.E), (EX.e, OWL.equivalentProperty,
+                                                               EX.p),
+        (EX.t, RDFS.range, XSD.integer), (EX.f, RDF.type, OWL.FunctionalProperty),
+        (EX.x, EX.p, EX.y), (EX.y, EX.p, EX.z), (EX.z, EX.s, EX.w), (EX.w, EX.e, EX.v),
+        (EX.x, EX.t, Literal(3)), (EX.x, EX.f, Literal("one")), (EX.b, EX.q, BNode("n1")),
+    ]:
+        g.add((s, p, o))
+    members = BNode("list")
+    g.add((EX.Colour, OWL.oneOf, members))
+    g.add((members, RDF.first, EX.red))
+    g.add((members, RDF.rest, RDF.nil))
+    ontology = Graph()
+    rules, owlrl = infer(ontology, [g]), infer(ontology, [g], engine="owlrl")
+    _same(rules, owlrl)
+    kept = rules.triples
+    assert (EX.red, RDF.type, EX.Colour) in kept
+    assert (EX.z, EX.r, EX.x) in kept  # inverse, then transitive
+    assert (EX.w, EX.s, EX.z) in kept  # symmetric
+    assert (EX.x, RDF.type, EX.D) in kept  # domain, hierarchy, equivalence
+
+
+@pytest.mark.parametrize("axiom", [
+    (EX.C, OWL.someValuesFrom, EX.D),  # restrictions are not among the rules
+    (EX.C, OWL.disjointWith, EX.D),
+])
+def test_other_owl_falls_back_to_owlrl(axiom):
+    g = Graph()
+    g.add(axiom)
+    g.add((EX.x, RDF.type, EX.C))
+    result = infer(Graph(), [g])
+    assert result.engine == "owlrl" and "uses" in result.fallback_reason
+    with pytest.raises(fast_inference.Unsupported):
+        infer(Graph(), [g], engine="rules")
+
+
+def test_same_as_falls_back_to_owlrl():
+    g = Graph()
+    g.add((EX.f, RDF.type, OWL.FunctionalProperty))
+    g.add((EX.x, EX.f, EX.a))
+    g.add((EX.x, EX.f, EX.b))
+    result = infer(Graph(), [g])
+    assert result.engine == "owlrl" and "functional" in result.fallback_reason
+    assert result.distinct_same_as >= 1  # owlrl's owl:sameAs is kept, as before
+
+
+def test_ill_typed_literal_falls_back_to_owlrl():
+    g = Graph()
+    g.add((EX.x, EX.n, Literal("zwölf", datatype=XSD.integer)))
+    assert infer(Graph(), [g]).engine == "owlrl"
+
+
+# ---- validation ---------------------------------------------------------------------------------
+
+def _results(result):
+    return sorted((str(r["severity"]), str(r["focusNode"]), str(r["path"]), str(r["value"]),
+                   str(r["constraintComponent"]), r["message"]) for r in result.results)
+
+
+def _without_cache(data, shapes, ontology, monkeypatch):
+    monkeypatch.setattr("server.validation.prepared_queries", _no_cache)
+    try:
+        return validate(data, shapes, ontology)
+    finally:
+        monkeypatch.undo()
+
+
+class _no_cache:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_prepared_queries_give_the_same_report_on_the_real_graphs(real, monkeypatch):
+    ontology, data = real
+    shapes = load_shapes()
+    union = merge(data)
+    cached = validate(union, shapes, ontology)
+    plain = _without_cache(union, shapes, ontology, monkeypatch)
+    assert cached.conforms == plain.conforms
+    assert _results(cached) == _results(plain)
+    assert processor.SPARQLProcessor.query is _original_query  # restored after the block
+
+
+def test_prepared_queries_give_the_same_report_with_violations(real, synthetic, monkeypatch):
+    """Synthetic data with quotes of the wrong length and broken double budgets, so that the
+    two SPARQL constraints report for some focus nodes and not for others."""
+    ontology, _ = real
+    data = Graph()
+    for triple in synthetic:
+        data.add(triple)
+    oa = Namespace("http://www.w3.org/ns/oa#")
+    sg = Namespace("https://w3id.org/sozialgraph/ontology#")
+    for count, (node, end) in enumerate(list(data.subject_objects(oa.end))[:7]):
+        data.set((node, oa.end, Literal(int(end) + 1 + count)))
+    for node in list(data.subjects(sg.periodType, sg.DoubleBudget))[:3]:
+        data.set((node, sg.periodEnd, Literal("2031", datatype=XSD.gYear)))
+    shapes = load_shapes()
+    cached = validate(data, shapes, ontology)
+    plain = _without_cache(data, shapes, ontology, monkeypatch)
+    assert not cached.conforms
+    assert _results(cached) == _results(plain)
+    assert len(_results(cached)) >= 7
+
+
+_original_query = processor.SPARQLProcessor.query
+
+
+def test_prepared_queries_cache_only_inside_the_block():
+    before = processor.SPARQLProcessor.query
+    with prepared_queries():
+        assert processor.SPARQLProcessor.query is not before
+        g = Graph()
+        g.add((EX.a, EX.p, Literal(1)))
+        g.add((EX.b, EX.p, Literal(2)))
+        text = "SELECT ?v WHERE { ?this <http://example.org/p> ?v }"
+        assert [r.v for r in g.query(text, initBindings={"this": EX.a})] == [Literal(1)]
+        assert [r.v for r in g.query(text, initBindings={"this": EX.b})] == [Literal(2)]
+        with prepared_queries():  # nested blocks share the cache
+            assert [r.v for r in g.query(text, initBindings={"this": EX.a})] == [Literal(1)]
+    assert processor.SPARQLProcessor.query is before
+    assert URIRef  # the names used above are rdflib's
+    assert SH.Violation and RDFS.label
