@@ -1,6 +1,8 @@
 """Errors as values: an ApiError carries a status and a message for the client, and the handlers
 registered here turn every error (ours, Werkzeug's, or an unexpected exception) into a short plain
 text answer, or JSON when the client accepts only JSON. A stack trace never reaches the client.
+
+Also `read_body`: reading a request body under a size limit is where 413 comes from.
 """
 
 from __future__ import annotations
@@ -45,6 +47,22 @@ def not_acceptable(offered: Iterable[Format], requested: str, what: str) -> ApiE
 
 def payload_too_large(limit: int) -> ApiError:
     return ApiError(413, f"request body larger than the limit of {limit} bytes")
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, or 413 if it is longer than `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise payload_too_large(limit)  # announced too long: refused before reading any of it
+    chunks, size = [], 0
+    while size <= limit:  # also bounds chunked bodies, which announce no length
+        chunk = request.stream.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise payload_too_large(limit)
+    return b"".join(chunks)
 
 
 def unsupported_media_type(message: str) -> ApiError:

@@ -22,7 +22,7 @@ from .errors import (
     bad_request,
     forbidden,
     not_acceptable,
-    payload_too_large,
+    read_body,
     service_unavailable,
     unsupported_media_type,
 )
@@ -82,7 +82,7 @@ def read_protocol_request() -> ProtocolRequest:
         charset = request.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
             raise unsupported_media_type(f"charset {charset} is not accepted; send UTF-8")
-        body = _read_body(limit)
+        body = read_body(limit)
         if media_type == FORM:
             body_pairs = _parse_pairs(body, "the body", 415)
         elif body:  # an empty body leaves the query to the URL
@@ -122,21 +122,6 @@ def read_protocol_request() -> ProtocolRequest:
 
 def _values_of(pairs: list[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in pairs if key == name]
-
-
-def _read_body(limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise payload_too_large(limit)
-    chunks, size = [], 0
-    while size <= limit:  # also bounds chunked bodies, which announce no length
-        chunk = request.stream.read(limit + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
-        raise payload_too_large(limit)
-    return b"".join(chunks)
 
 
 def _parse_pairs(raw: bytes, where: str, status: int) -> list[tuple[str, str]]:

@@ -48,6 +48,7 @@ from .errors import (
     bad_request,
     not_acceptable,
     payload_too_large,
+    read_body,
     service_unavailable,
     unsupported_media_type,
 )
@@ -211,6 +212,7 @@ def read_task(report_format: str, shown: dict[str, str]) -> ValidationTask:
     """The validation task of this request; a form's values are copied into `shown` first (so
     that a page can show them again even when the request is refused)."""
     limit = int(current_app.config["VALIDATE_MAX_BYTES"])
+    # here already, not only in read_body: Werkzeug reads a form, and would read it all first
     if request.content_length is not None and request.content_length > limit:
         raise payload_too_large(limit)
     base = public_base() + "validate/"
@@ -225,7 +227,7 @@ def read_task(report_format: str, shown: dict[str, str]) -> ValidationTask:
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8", "us-ascii") and fmt != "xml":
         raise unsupported_media_type(f"charset {charset} is not accepted; send UTF-8")
-    body = _read_body(limit)
+    body = read_body(limit)
     if not body.strip():
         raise bad_request("the request body is empty: send the RDF data to validate")
     context = _context_switch(request.args.getlist("context"))
@@ -240,19 +242,6 @@ def _input_format(name: str | None) -> str | None:
         if wanted in fmt.media_types or wanted in fmt.short_names:
             return RDFIO_NAME[fmt.name]
     return None
-
-
-def _read_body(limit: int) -> bytes:
-    chunks, size = [], 0
-    while size <= limit:  # also bounds chunked bodies, which announce no length
-        chunk = request.stream.read(limit + 1 - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
-        raise payload_too_large(limit)
-    return b"".join(chunks)
 
 
 def _read_form(limit: int, base: str, report_format: str, shown: dict) -> ValidationTask:
