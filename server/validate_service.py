@@ -15,24 +15,19 @@ conform or not (the report says `sh:conforms`). 400: the data or shapes cannot b
 and line); 413: over VALIDATE_MAX_BYTES; 415: a media type we do not read; 503: over
 VALIDATE_TIMEOUT, or every validator busy.
 
-Validation runs in worker processes (fresh interpreters, like the query workers of executor.py),
-each holding the project's shapes, ontology and reference graphs, loaded once. Parsing and
-validating happen there, so a pathological upload costs at most VALIDATE_TIMEOUT seconds: then the
-worker is killed and a fresh one takes the next request. Workers get no network (an empty network
-namespace where the OS allows it, and an audit hook that refuses sockets in any case) and parse
-with server/rdfio.py (no XML entities, no remote JSON-LD contexts).
+Validation runs in worker processes (sandbox.py's child processes, like the query workers of
+executor.py), each holding the project's shapes, ontology and reference graphs, loaded once.
+Parsing and validating happen there, so a pathological upload costs at most VALIDATE_TIMEOUT
+seconds: then the worker is killed and a fresh one takes the next request. Workers get no network
+(an empty network namespace where the OS allows it, and an audit hook that refuses sockets in any
+case) and parse with server/rdfio.py (no XML entities, no remote JSON-LD contexts).
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
-import socket
-import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -52,9 +47,9 @@ from .errors import (
     service_unavailable,
     unsupported_media_type,
 )
-from .executor import _cpu_seconds, _leave_network, _set_limit
 from .namespaces import BASE
 from .rdfio import FORMATS as EXTENSION_FORMATS
+from .sandbox import Busy, Child, Died, ProcessPool, StartFailed, TimedOut, serve
 
 log = logging.getLogger(__name__)
 bp = Blueprint("validate", __name__)
@@ -66,8 +61,6 @@ SETTINGS: dict[str, Any] = {
     "VALIDATE_MEMORY_MB": 2048,  # address-space limit of a validator (MB); 0: no limit
 }
 EXTENSION = "sozialgraph.validate"
-STARTUP_TIMEOUT = 60
-_SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 # The project's reference graphs: data may refer to their actors, concepts and sources.
 CONTEXT_FILES = ("vocabularies.ttl", "actors.ttl", "sources.ttl")
@@ -351,151 +344,48 @@ class ValidatorPool:
     """Up to `size` validator processes; a task over `timeout` seconds kills its process."""
 
     def __init__(self, size: int, timeout: float, memory_mb: int | None):
-        self.size, self.timeout, self.memory_mb = max(1, size), timeout, memory_mb
-        self._reset()
-        atexit.register(self.close)
-
-    def _reset(self) -> None:
-        self._pid = os.getpid()
-        self._cond = threading.Condition()
-        self._idle: list[_Process] = []
-        self._count = 0
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self._pool = ProcessPool(size, timeout, self._start_validator)
+        self.size = self._pool.size
 
     def run(self, task: ValidationTask) -> Report | Refusal:
-        if self._pid != os.getpid():  # forked: the processes belong to the parent
-            self._reset()
         try:
-            worker = self._acquire()
-        except TimeoutError:
+            return self._pool.run(task)
+        except Busy:
             return Refusal("busy", "every validator is busy; try again in a moment")
-        except RuntimeError as error:
+        except StartFailed as error:
             return Refusal("internal", str(error))
-        try:
-            worker.conn.send(task)
-            if not worker.conn.poll(self.timeout):
-                self._discard(worker)
-                return Refusal("timeout", f"validation exceeded the time limit of "
-                               f"{self.timeout:g} s; validate smaller parts of the data")
-            outcome = worker.conn.recv()
-        except (EOFError, OSError):
-            self._discard(worker)
+        except TimedOut:
+            return Refusal("timeout", f"validation exceeded the time limit of "
+                           f"{self.timeout:g} s; validate smaller parts of the data")
+        except Died:
             return Refusal("worker", "the validator stopped on this request (it may need more "
                            "memory than the server allows); a new one answers the next request")
-        with self._cond:
-            self._idle.append(worker)
-            self._cond.notify()
-        return outcome
 
     def close(self) -> None:
-        with self._cond:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.stop()
+        self._pool.close()
 
-    def _acquire(self) -> _Process:
-        deadline = time.monotonic() + max(self.timeout, 1)
-        with self._cond:
-            while True:
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.process.poll() is None:
-                        return worker
-                    worker.stop()
-                    self._count -= 1
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError()
-                self._cond.wait(remaining)
-        try:
-            return _Process.start(self.timeout, self.memory_mb)
-        except BaseException:
-            with self._cond:
-                self._count -= 1
-                self._cond.notify()
-            raise
-
-    def _discard(self, worker: _Process) -> None:
-        worker.stop()
-        with self._cond:
-            self._count -= 1
-            self._cond.notify()
-
-
-class _Process:
-    """One validator process and our end of its socket pair."""
-
-    def __init__(self, process: subprocess.Popen, conn: Connection):
-        self.process, self.conn = process, conn
-
-    @classmethod
-    def start(cls, timeout: float, memory_mb: int | None) -> _Process:
-        ours, theirs = socket.socketpair()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SOURCE_ROOT),
-                                                          env.get("PYTHONPATH")]))
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from server.validate_service import main; main()",
-             str(theirs.fileno()), str(timeout), str(memory_mb or 0)],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            env=env, close_fds=True)
-        theirs.close()
-        worker = cls(process, Connection(ours.detach()))
-        try:
-            if not worker.conn.poll(STARTUP_TIMEOUT):
-                raise RuntimeError("a validator did not start in time")
-            status, detail = worker.conn.recv()
-        except (EOFError, OSError) as error:
-            worker.stop()
-            raise RuntimeError("a validator could not start") from error
-        except RuntimeError:
-            worker.stop()
-            raise
-        if status != "ready":
-            worker.stop()
-            raise RuntimeError(detail)
-        return worker
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            log.error("validator %s did not stop", self.process.pid)
-        self.conn.close()
+    def _start_validator(self) -> Child:
+        return Child.start("server.validate_service",
+                           [str(self.timeout), str(self.memory_mb or 0)], "validator")
 
 
 def main() -> None:
-    """Entry point of a validator process: fd timeout memory_mb (see _Process.start)."""
+    """Entry point of a validator process: fd timeout memory_mb (see _start_validator)."""
     fd, timeout, memory_mb = sys.argv[1:4]
-    conn = Connection(int(fd))
-    _leave_network()
+    # isolate always: a validator never needs the network, whatever a document asks for
+    serve(Connection(int(fd)), _load_validator, Validator.run, float(timeout),
+          int(memory_mb) or None, True,
+          lambda: Refusal("internal", "the data could not be validated (internal error)"))
+
+
+def _load_validator() -> Validator:
+    """This process's validator; from here on no Python code in it may open a connection."""
     _refuse_network()
-    _set_limit("RLIMIT_CORE", 0)
-    if int(memory_mb):
-        _set_limit("RLIMIT_AS", int(memory_mb) * 2**20)
     try:
-        checker = Validator.load()
-    except Exception as error:  # noqa: BLE001 - report it to the web process, then stop
-        conn.send(("failed", f"the validator could not load the shapes: {error}"))
-        return
-    conn.send(("ready", ""))
-    while True:
-        try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
-        # backstop for a process whose parent died mid-task
-        _set_limit("RLIMIT_CPU", int(_cpu_seconds() + 2 * float(timeout) + 10))
-        try:
-            outcome = checker.run(task)
-        except Exception:  # a bug of ours: say so, keep serving
-            log.exception("validation failed")
-            outcome = Refusal("internal", "the data could not be validated (internal error)")
-        conn.send(outcome)
+        return Validator.load()
+    except Exception as error:  # whatever it is: report it to the web process, then stop
+        raise StartFailed(f"the validator could not load the shapes: {error}") from error
 
 
 _NETWORK_EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
