@@ -223,3 +223,75 @@ def ill_typed_literal(triples: Iterable[tuple]) -> Literal | None:
 
 
 __all__ = ["Unsupported", "ill_typed_literal", "materialise", "supported_vocabulary"]
+
+
+# ---- RDFS, for validation -----------------------------------------------------------------------
+
+def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
+    """What pySHACL's RDFS pre-inference (owlrl's RDFS closure, rules rdfs2, 3, 5, 7, 9, 11) adds
+    that a shape can see, without the rest: the new triples only.
+
+    Left out, as no shape of the project's mentions them (server.validation checks that a shapes
+    graph does not before it uses this): `x a rdfs:Resource` for every term, `p a rdf:Property`
+    for every predicate, the reflexive `C rdfs:subClassOf C` and `p rdfs:subPropertyOf p`, and
+    the container and datatype axioms. Kept like owlrl does: a range types literal values too.
+    """
+    triples = triples if isinstance(triples, set) else set(triples)
+    sub_class, sub_prop = defaultdict(set), defaultdict(set)
+    domains, ranges = defaultdict(set), defaultdict(set)
+    for s, p, o in triples:
+        if p == RDFS.subClassOf:
+            sub_class[s].add(o)
+        elif p == RDFS.subPropertyOf:
+            sub_prop[s].add(o)
+        elif p == RDFS.domain:
+            domains[s].add(o)
+        elif p == RDFS.range:
+            ranges[s].add(o)
+    # rdfs5/rdfs11 can also follow from triples that rdfs7 derives (a sub-property of
+    # rdfs:subClassOf); like owlrl, iterate until nothing new follows
+    new: set[tuple] = set()
+    while True:
+        super_classes, super_props = _closure_of(sub_class), _closure_of(sub_prop)
+        added = set()
+        for cls, supers in super_classes.items():
+            added.update((cls, RDFS.subClassOf, sup) for sup in supers if sup != cls)
+        for prop, supers in super_props.items():
+            added.update((prop, RDFS.subPropertyOf, sup) for sup in supers if sup != prop)
+        pending = list(triples | new | added)
+        seen = triples | new
+        for triple in pending:
+            if triple not in seen:
+                seen.add(triple)
+                added.add(triple)
+        while pending:
+            s, p, o = pending.pop()
+            derived = []
+            if p == RDF.type:
+                derived.extend((s, RDF.type, sup) for sup in super_classes.get(o, ()))
+            else:
+                derived.extend((s, sup, o) for sup in super_props.get(p, ()) if sup != p)
+                derived.extend((s, RDF.type, cls) for cls in domains.get(p, ()))
+                derived.extend((o, RDF.type, cls) for cls in ranges.get(p, ()))
+            for triple in derived:
+                if triple not in seen:
+                    seen.add(triple)
+                    added.add(triple)
+                    pending.append(triple)
+        new |= added
+        grown = False
+        for s, p, o in added:
+            if p == RDFS.subClassOf and o not in sub_class[s]:
+                sub_class[s].add(o)
+                grown = True
+            elif p == RDFS.subPropertyOf and o not in sub_prop[s]:
+                sub_prop[s].add(o)
+                grown = True
+            elif p == RDFS.domain and o not in domains[s]:
+                domains[s].add(o)
+                grown = True
+            elif p == RDFS.range and o not in ranges[s]:
+                ranges[s].add(o)
+                grown = True
+        if not grown:
+            return new - triples

@@ -23,6 +23,8 @@ graph, for the CLI and the HTTP validation service alike.
 from __future__ import annotations
 
 import json
+import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from . import fast_inference
 from .config import SHAPES_DIR
 from .namespaces import bind_all
 from .prepared_queries import prepared_queries
@@ -68,26 +71,74 @@ def load_shapes(paths: list[Path] | None = None) -> Graph:
 
 
 def validate(data_graph: Graph, shapes_graph: Graph | None = None,
-             ontology_graph: Graph | None = None) -> ValidationResult:
-    """Validate `data_graph` against the shapes (default: the project's) with the ontology."""
+             ontology_graph: Graph | None = None, *, fast: bool = True) -> ValidationResult:
+    """Validate `data_graph` against the shapes (default: the project's) with the ontology.
+
+    fast (the default) gives the same report as pySHACL alone, sooner: each sh:sparql text is
+    parsed once (server.prepared_queries), and, when the shapes cannot see the difference, the
+    RDFS entailments are added by server.fast_inference instead of pySHACL's RDFS closure
+    (tests/test_inference_equivalence.py compares both ways).
+    """
     shapes = shapes_graph if shapes_graph is not None else load_shapes()
-    if ontology_graph is not None:
+    private = ontology_graph is not None
+    if private:
         data_graph = merge([data_graph, ontology_graph])
+    enrich_from = data_graph  # what the report's blank focus nodes are looked up in
+    inference = "rdfs"
+    if fast and _rdfs_shortcut_allowed(shapes):
+        triples = set(data_graph)
+        if _rdf_type_is_plain(triples):  # else pySHACL's RDFS closure handles it
+            if not private:  # never add to the caller's graph
+                data_graph, private = merge([data_graph]), True
+            data_graph.addN((s, p, o, data_graph)
+                            for s, p, o in fast_inference.rdfs_entailments(triples))
+            inference = "none"
     try:
         # the union is already a private copy: pySHACL may add its RDFS inferences in place;
         # prepared_queries: each sh:sparql text is parsed once, not once per focus node
-        with prepared_queries():
+        with prepared_queries() if fast else nullcontext():
             _, report, _ = pyshacl.validate(
-                data_graph, shacl_graph=shapes, inference="rdfs",
-                inplace=ontology_graph is not None, advanced=True, allow_infos=True,
-                allow_warnings=True)
+                data_graph, shacl_graph=shapes, inference=inference, inplace=private,
+                advanced=True, allow_infos=True, allow_warnings=True)
     except Exception as error:  # pySHACL reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
-    _enrich(report, data_graph, shapes)
+    _enrich(report, enrich_from, shapes)
     conforms = report_conforms(report)
     for node in report.subjects(RDF.type, SH.ValidationReport):
         report.set((node, SH.conforms, Literal(conforms)))
     return ValidationResult(conforms, bind_all(report))
+
+
+# The RDF and RDFS terms a shapes graph may use for the RDFS shortcut: pySHACL's RDFS closure also
+# types every term rdfs:Resource, every predicate rdf:Property, makes each predicate its own
+# sub-property and has container and datatype axioms; fast_inference leaves those out, so shapes
+# that could see them (a path rdfs:subPropertyOf, sh:class rdfs:Resource, ...) get pySHACL's.
+_PLAIN_TERMS = {RDF.type, RDF.first, RDF.rest, RDF.nil, RDF.langString, RDF.HTML,
+                RDF.XMLLiteral, RDF.JSON, RDFS.label, RDFS.comment, RDFS.seeAlso,
+                RDFS.isDefinedBy}
+_RDF_NAMESPACES = (str(RDF), str(RDFS))
+_NAMED_IN_SPARQL = re.compile(r"(?:\brdfs?:|rdf-schema#|22-rdf-syntax-ns#)([A-Za-z_][\w-]*)")
+_SPARQL_TEXTS = {SH.select, SH.ask, SH.construct, SH.update}
+
+
+def _rdfs_shortcut_allowed(shapes: Graph) -> bool:
+    for triple in shapes:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(_RDF_NAMESPACES) and \
+                    term not in _PLAIN_TERMS:
+                return False
+        if triple[1] in _SPARQL_TEXTS and isinstance(triple[2], Literal):
+            for name in _NAMED_IN_SPARQL.findall(str(triple[2])):
+                if URIRef(str(RDF) + name) not in _PLAIN_TERMS and \
+                        URIRef(str(RDFS) + name) not in _PLAIN_TERMS:
+                    return False
+    return True
+
+
+def _rdf_type_is_plain(triples: set) -> bool:
+    """False when the data give rdf:type itself a domain, a range or a super-property."""
+    return not any(s == RDF.type and p in (RDFS.domain, RDFS.range, RDFS.subPropertyOf)
+                   for s, p, _ in triples)
 
 
 def _enrich(report: Graph, data: Graph, shapes: Graph) -> None:
