@@ -37,6 +37,7 @@ from . import fast_inference
 from .config import SHAPES_DIR
 from .namespaces import bind_all
 from .prepared_queries import prepared_queries
+from .pyshacl_tuning import constraint_lookup
 from .rdfio import merge, read_graph
 
 SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
@@ -75,7 +76,8 @@ def validate(data_graph: Graph, shapes_graph: Graph | None = None,
     """Validate `data_graph` against the shapes (default: the project's) with the ontology.
 
     fast (the default) gives the same report as pySHACL alone, sooner: each sh:sparql text is
-    parsed once (server.prepared_queries), and, when the shapes cannot see the difference, the
+    parsed once (server.prepared_queries), constraint parameters are found by set lookup
+    (server.pyshacl_tuning), and, when the shapes cannot see the difference, the
     RDFS entailments are added by server.fast_inference instead of pySHACL's RDFS closure
     (tests/test_inference_equivalence.py compares both ways).
     """
@@ -96,7 +98,8 @@ def validate(data_graph: Graph, shapes_graph: Graph | None = None,
     try:
         # the union is already a private copy: pySHACL may add its RDFS inferences in place;
         # prepared_queries: each sh:sparql text is parsed once, not once per focus node
-        with prepared_queries() if fast else nullcontext():
+        with prepared_queries() if fast else nullcontext(), \
+                constraint_lookup() if fast else nullcontext():
             _, report, _ = pyshacl.validate(
                 data_graph, shacl_graph=shapes, inference=inference, inplace=private,
                 advanced=True, allow_infos=True, allow_warnings=True)

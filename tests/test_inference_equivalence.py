@@ -3,7 +3,8 @@
 - inference: the rule materialisation (server.fast_inference) keeps exactly the triples owlrl's
   closure keeps, on the project's real graphs and on synthetic data (same parsed graphs, so blank
   nodes are the same objects); graphs outside the rules fall back to owlrl;
-- validation: parsing each sh:sparql text once (server.prepared_queries) and adding the RDFS
+- validation: parsing each sh:sparql text once (server.prepared_queries), finding constraint
+  parameters by set lookup (server.pyshacl_tuning) and adding the RDFS
   entailments with server.fast_inference instead of pySHACL's RDFS closure give the same report
   as pySHACL alone, on the real graphs and on synthetic data with violations.
 """
@@ -183,6 +184,22 @@ def test_rdfs_shortcut_only_for_shapes_that_cannot_see_the_difference():
 
 
 _original_query = processor.SPARQLProcessor.query
+
+
+def test_constraint_lookup_only_inside_the_block():
+    import pyshacl.shape
+
+    from server.pyshacl_tuning import constraint_lookup
+
+    before = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
+    with constraint_lookup():
+        params, _ = pyshacl.shape.CONSTRAINT_PARAMS
+        assert SH.minCount in params and SH.minCount in params.copy()
+        assert list(params) == list(pyshacl.constraints.ALL_CONSTRAINT_PARAMETERS)
+        extended = params.copy()
+        extended.append(EX.custom)
+        assert EX.custom in extended and EX.custom not in params
+    assert getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None) is before
 
 
 def test_prepared_queries_cache_only_inside_the_block():
