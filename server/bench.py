@@ -1338,6 +1338,17 @@ def run(settings: Settings) -> dict:
     return Bench(settings).run()
 
 
+def render(results_file: Path, out: Path) -> dict:
+    """Write the report (and plot) again from a run's results.json."""
+    results = json.loads(Path(results_file).read_text(encoding="utf-8"))
+    plot = out.with_suffix(".svg")
+    svg = render_svg(results)
+    if svg:
+        plot.write_text(svg, encoding="utf-8")
+    out.write_text(render_report(results, plot if svg else None, out), encoding="utf-8")
+    return results
+
+
 __all__ = [
     "PEERS",
     "REPORT_SECTIONS",

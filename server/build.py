@@ -238,8 +238,11 @@ def write_build(store_dir: Path, graphs: dict[str, Graph], info: dict, built_at:
             store.add_graph(ox.NamedNode(iri))
         add_union_copy(store)  # the default graph: the merge of the asserted graphs
         store.optimize()
-        union = merge(g for iri, g in graphs.items() if iri != GRAPH_INFERRED)
+        # distinct asserted triples, counted in a set of tuples (a merged rdflib Graph costs
+        # several times the memory and time, at the build's peak)
+        union = set().union(*(g for iri, g in graphs.items() if iri != GRAPH_INFERRED))
         stored, expected = len(store), sum(len(g) for g in graphs.values()) + len(union)
+        del union
         del store
         gc.collect()  # the store closes when its last reference goes
         if stored != expected:

@@ -556,14 +556,21 @@ def synth_command(triples, seed, out_dir):
               help="Seconds the measured build may take per size.")
 @click.option("--smoke", is_flag=True, help="A tiny run that proves the harness end to end "
               "(one small size, few clients and requests); the figures mean nothing.")
+@click.option("--render", "results_file", type=click.Path(path_type=Path, dir_okay=False,
+                                                          exists=True),
+              help="Only write the report again from a run's results.json (in --work).")
 def bench_command(sizes, clients, requests, repetitions, out, work_dir, seed, peers,
-                  build_timeout, smoke):
+                  build_timeout, smoke, results_file):
     """Benchmark this endpoint against Oxigraph's server, rdflib-endpoint and pyoxigraph in
     process on synthetic data: answers compared, per-query latency, throughput, build stages.
     Writes a Markdown report (and an SVG plot). Needs the `bench` extra:
     pip install -e '.[bench]'."""
     from . import bench
 
+    if results_file is not None:
+        bench.render(results_file, out)
+        click.echo(f"report: {out}")
+        return
     try:
         chosen = tuple(p.strip() for p in peers.split(",") if p.strip())
         unknown = [p for p in chosen if p not in bench.PEERS]
