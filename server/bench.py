@@ -425,10 +425,14 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGTERM)
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
+                pass
             except ProcessLookupError:
                 pass
+        # whatever of its group is left (a server child still busy with a query that does not
+        # stop on SIGTERM, e.g. uvicorn waiting for rdflib) goes too
+        _kill_group(self.process)
+        if self.process.poll() is None:
+            self.process.wait(timeout=15)
         self.process = None
 
     def restart(self) -> None:
