@@ -173,6 +173,12 @@ def machine() -> dict:
                                         text=True, timeout=10, check=False).stdout.strip()
     except OSError:
         server_version = "missing"
+    try:
+        commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "describe", "--always",
+                                 "--dirty"], capture_output=True, text=True, timeout=10,
+                                check=False).stdout.strip() or None
+    except OSError:
+        commit = None
     packages = ["pyoxigraph", "oxigraph", "rdflib", "pyshacl", "owlrl", "flask", "gunicorn",
                 "rdflib-endpoint", "fastapi", "uvicorn"]
     return {
@@ -182,6 +188,7 @@ def machine() -> dict:
         "packages": {p: _version(p) for p in packages},
         "oxigraph_binary": server_version,
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "commit": commit,
     }
 
 
@@ -1097,6 +1104,7 @@ def render_report(results: dict, plot: Path | None, out: Path) -> str:
               f"{info['memory_gib']} GiB; {info['system']}; Python {info['python']}"),
               "- Packages: " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()),
               f"- Oxigraph server binary: {info['oxigraph_binary']}",
+              f"- Code: commit {info.get('commit') or 'unknown'} of this repository",
               (f"- Load average when the run started: {info['load_average_at_start']} (the "
               "machine is shared with other work; each peer is measured while the others idle)"),
               ""]
