@@ -5,8 +5,15 @@
     shapes/*.ttl             -> used for validation only
     OWL 2 RL closure         -> graph sgg:inferred
 
-A syntax error stops the build with `file:line: message`; a SHACL violation stops it with the
-report (warnings and infos do not). Nothing is written before both checks pass.
+Oxigraph parses every file; the build holds triples as N-Triples term strings (server.ntriples),
+never as rdflib terms, so that 10^6 triples build in about a minute (docs/benchmarks.md). The
+OWL 2 RL rules run on those strings (server.inference.infer_ntriples); SHACL validation
+(pyshacl-turbo by default, pySHACL on request: `validator`) runs in a forked process, on the
+other core, alongside inference and the writing of the new store into a partial directory.
+
+A syntax error stops the build with `file:line: message` before anything is written; a SHACL
+violation stops it with the report (warnings and infos do not), and the partial store is removed:
+nothing is swapped in unless validation passed.
 
 The store is written into a new directory `<store>.builds/<UTC timestamp>` and then `<store>`
 is made a symbolic link to it, by renaming a fresh link over the old one (atomic: a reader opens
@@ -24,8 +31,10 @@ from __future__ import annotations
 import fcntl
 import gc
 import json
+import multiprocessing
 import os
 import re
+import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -39,11 +48,12 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, SH
 
 from . import __version__, config
-from .inference import infer
-from .namespaces import GRAPH
-from .rdfio import merge, oxigraph_quads, read_graph
-from .store import GRAPH_INFERRED, GRAPH_ONTOLOGY, add_union_copy, graph_iri_for
-from .validation import ValidationError, ValidationResult, load_shapes, validate
+from . import ntriples
+from .inference import infer_ntriples
+from .namespaces import GRAPH, bind_all
+from .store import GRAPH_INFERRED, GRAPH_ONTOLOGY, graph_iri_for
+from .validation import ValidationError, ValidationResult, load_shapes, validate, \
+    validate_ntriples
 
 BUILD_INFO = "build-info.json"
 _BUILD_NAME = re.compile(r"^\d{8}T\d{12}Z$")
@@ -72,6 +82,7 @@ class BuildReport:
     timings: dict[str, float]  # stage -> seconds
     validation: ValidationResult | None = None
     inconsistencies: list[str] = field(default_factory=list)
+    validator_peak_mb: float | None = None  # the validation process's own peak
 
     @property
     def total(self) -> int:
@@ -110,8 +121,14 @@ def check_target(store_dir: Path) -> None:
 
 def build(store_dir: str | Path, *, ontology_file: Path | None = None,
           graphs_dir: Path | None = None, shapes_dir: Path | None = None,
-          progress: Callable[[str], None] = _silent) -> BuildReport:
-    """Build the store at `store_dir` from the ontology, graphs and shapes (default: project's)."""
+          validator: str = "turbo", progress: Callable[[str], None] = _silent) -> BuildReport:
+    """Build the store at `store_dir` from the ontology, graphs and shapes (default: project's).
+
+    validator: "turbo" (pyshacl-turbo, the default: the same report, much sooner at scale) or
+    "pyshacl" (the reference, as `sozialgraph validate` and the validation service use it).
+    """
+    if validator not in VALIDATORS:
+        raise BuildError(f"unknown validator {validator!r} (known: {', '.join(VALIDATORS)})")
     store_dir = Path(store_dir).absolute()
     ontology_file = Path(ontology_file or config.ONTOLOGY_DIR / "sozialgraph.ttl")
     graph_files = sorted(Path(graphs_dir or config.GRAPHS_DIR).glob("*.ttl"))
@@ -120,72 +137,170 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
     timings: dict[str, float] = {}
 
     with _stage("parse", timings, progress):
-        ontology = read_graph(ontology_file)
+        ontology = ntriples.read(ontology_file)
         progress(f"  {_shown(ontology_file)}: {len(ontology)} triples")
-        graphs: dict[str, Graph] = {}
+        graphs: dict[str, set] = {}
         for path in graph_files:
             if path.stem in _RESERVED_STEMS:
                 raise BuildError(f"{path}: the graph name {path.stem!r} is reserved; rename it")
-            graphs[graph_iri_for(path.stem)] = read_graph(path)
+            graphs[graph_iri_for(path.stem)] = ntriples.read(path)
             progress(f"  {_shown(path)}: {len(graphs[graph_iri_for(path.stem)])} triples")
         if not graph_files:
             progress("  warning: no graphs/*.ttl found; the store will hold the ontology only")
         shapes = load_shapes(shape_files)
         progress(f"  {len(shape_files)} shapes files: {len(shapes)} triples")
+        asserted = set(ontology).union(*graphs.values())  # also the store's default graph
 
-    result = None
-    with _stage("validate", timings, progress):
-        if not shape_files:
-            progress("  warning: no shapes found, validation skipped")
-        else:
+    # Validation runs in a process of its own (forked: it shares the parsed triples instead of
+    # copying them) on the second core, while this one infers and writes the new store aside;
+    # nothing is swapped in unless it passes.
+    checking = _Validation(asserted, ontology, graphs, shapes, validator, bool(shape_files))
+    try:
+        with _stage("infer", timings, progress):
+            inference = infer_ntriples(asserted)
+            progress(f"  {len(inference.triples)} inferred triples kept, "
+                     f"{inference.dropped} dropped as trivial ({inference.engine})")
+            for message in inference.inconsistencies:
+                progress(f"  warning: OWL 2 RL inconsistency: {message}")
+            if inference.distinct_same_as:
+                progress(f"  warning: {inference.distinct_same_as} owl:sameAs between "
+                         "different resources (a functional property with two values?)")
+        all_graphs = {GRAPH_ONTOLOGY: ontology, **graphs, GRAPH_INFERRED: inference.triples}
+        counts = {iri: len(graph) for iri, graph in all_graphs.items()}
+        built_at = datetime.now(UTC)
+        with _locked(builds_root(store_dir)):
+            partial, final = _build_paths(store_dir, built_at)
             try:
-                result = validate(merge(graphs.values()), shapes, ontology)
-            except ValidationError as error:
-                raise BuildError(str(error)) from error
-            progress(f"  {result.count(SH.Violation)} violations, {result.count(SH.Warning)} "
-                     f"warnings, {result.count(SH.Info)} infos")
-            if not result.conforms:
-                raise ValidationFailed(result)
+                with _stage("write", timings, progress):
+                    write_store(partial, all_graphs, asserted)
+                    progress(f"  {sum(counts.values()) + len(asserted)} quads written aside "
+                             "(the named graphs and their merge in the default graph)")
+                with _stage("validate", timings, progress):
+                    result, seconds, peak_mb = checking.result()
+                    timings["validator"] = seconds  # its own time, in parallel from the start
+                    if result is None:
+                        progress("  warning: no shapes found, validation skipped")
+                    else:
+                        progress(f"  {result.count(SH.Violation)} violations, "
+                                 f"{result.count(SH.Warning)} warnings, "
+                                 f"{result.count(SH.Info)} infos ({validator}: {seconds:.1f} s "
+                                 f"and {peak_mb:.0f} MB in its own process, alongside "
+                                 "inference and writing)")
+                        if not result.conforms:
+                            raise ValidationFailed(result)
+                info = _build_info(built_at, ontology, ontology_file, graph_files,
+                                   shape_files, counts, result, inference, timings, validator)
+                (partial / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n",
+                                                  encoding="utf-8")
+                os.rename(partial, final)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            progress(f"  {final.name}: {sum(counts.values())} quads in named graphs")
+            previous = swap_in(store_dir, final)
+            removed = prune_builds(store_dir, keep={final, previous})
+            if removed:
+                progress(f"  removed {len(removed)} old builds")
+    finally:
+        checking.stop()
+    return BuildReport(store_dir, final, info["built_at"], counts, counts[GRAPH_INFERRED],
+                       timings, result, inference.inconsistencies, peak_mb)
 
-    with _stage("infer", timings, progress):
-        inference = infer(ontology, graphs.values())
-        progress(f"  {len(inference.triples)} inferred triples kept, {inference.dropped} "
-                 "dropped as trivial")
-        for message in inference.inconsistencies:
-            progress(f"  warning: OWL 2 RL inconsistency: {message}")
-        if inference.distinct_same_as:
-            progress(f"  warning: {inference.distinct_same_as} owl:sameAs between different "
-                     "resources (a functional property with two values?)")
 
-    all_graphs = {GRAPH_ONTOLOGY: ontology, **graphs, GRAPH_INFERRED: inference.triples}
-    counts = {iri: len(graph) for iri, graph in all_graphs.items()}
-    built_at = datetime.now(UTC)
-    info = {
+class _Validation:
+    """The validation of a build, running in a forked child process from construction on.
+
+    The child sends back the report as N-Triples (blank-node labels kept), its time and its peak
+    memory; `result()` waits for it. A child that dies (e.g. out of memory) is a BuildError."""
+
+    def __init__(self, asserted: set, ontology: set, graphs: dict[str, set], shapes: Graph,
+                 validator: str, have_shapes: bool):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=self._run, args=(send, asserted, ontology, graphs, shapes, validator,
+                                    have_shapes), daemon=True, name="sozialgraph-validate")
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _run(send, asserted, ontology, graphs, shapes, validator, have_shapes) -> None:
+        began = time.perf_counter()
+        try:
+            result = _validate(asserted, ontology, graphs, shapes, validator, have_shapes)
+            report = None if result is None else (
+                result.conforms, result.report.serialize(format="nt", encoding="utf-8"))
+            send.send(("ok", report, round(time.perf_counter() - began, 3), _peak_mb()))
+        except BaseException as error:  # everything goes back to the parent, as a message
+            send.send(("error", f"{error}", 0.0, _peak_mb()))
+        finally:
+            send.close()
+
+    def result(self) -> tuple[ValidationResult | None, float, float]:
+        try:
+            status, payload, seconds, peak_mb = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise BuildError("the validation process ended without a result (exit code "
+                             f"{self._process.exitcode}; out of memory?)") from None
+        self._process.join()
+        if status == "error":
+            raise BuildError(payload)
+        if payload is None:
+            return None, seconds, peak_mb
+        conforms, report = payload
+        return ValidationResult(conforms, bind_all(Graph().parse(data=report, format="nt"))), \
+            seconds, peak_mb
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory in MB (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+VALIDATORS = ("turbo", "pyshacl")
+
+
+def _validate(asserted: set, ontology: set, graphs: dict[str, set], shapes: Graph,
+              validator: str, have_shapes: bool) -> ValidationResult | None:
+    if not have_shapes:
+        return None
+    try:
+        if validator == "turbo":
+            return validate_ntriples(asserted, shapes)
+        data = ntriples.to_rdflib(set().union(*graphs.values()))
+        return validate(data, shapes, ntriples.to_rdflib(ontology))
+    except ValidationError as error:
+        raise BuildError(str(error)) from error
+
+
+def _build_info(built_at: datetime, ontology: set, ontology_file: Path, graph_files: list[Path],
+                shape_files: list[Path], counts: dict[str, int],
+                result: ValidationResult | None, inference, timings: dict[str, float],
+                validator: str) -> dict:
+    return {
         "built_at": built_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "sozialgraph_version": __version__,
-        "ontology_version": _ontology_version(ontology),
+        "ontology_version": _ontology_version(ntriples.to_rdflib(ontology)),
         "sources": [_shown(p) for p in [ontology_file, *graph_files, *shape_files]],
         "graphs": counts,
         "asserted_triples": sum(counts.values()) - counts[GRAPH_INFERRED],
         "inferred_triples": counts[GRAPH_INFERRED],
         "total_triples": sum(counts.values()),
         "validation": None if result is None else {
-            "conforms": result.conforms, "violations": result.count(SH.Violation),
-            "warnings": result.count(SH.Warning), "infos": result.count(SH.Info)},
-        "inference": {"dropped_as_trivial": inference.dropped,
+            "validator": validator, "conforms": result.conforms,
+            "violations": result.count(SH.Violation), "warnings": result.count(SH.Warning),
+            "infos": result.count(SH.Info)},
+        "inference": {"engine": inference.engine, "dropped_as_trivial": inference.dropped,
                       "inconsistencies": inference.inconsistencies},
         "timings_seconds": timings,
     }
-    with _stage("write", timings, progress), _locked(builds_root(store_dir)):
-        build_dir = write_build(store_dir, all_graphs, info, built_at)
-        progress(f"  {build_dir.name}: {sum(counts.values())} quads")
-        previous = swap_in(store_dir, build_dir)
-        removed = prune_builds(store_dir, keep={build_dir, previous})
-        if removed:
-            progress(f"  removed {len(removed)} old builds")
-    report = BuildReport(store_dir, build_dir, info["built_at"], counts,
-                         counts[GRAPH_INFERRED], timings, result, inference.inconsistencies)
-    return report
 
 
 @contextmanager
@@ -221,38 +336,40 @@ def _ontology_version(ontology: Graph) -> str | None:
     return None
 
 
-def write_build(store_dir: Path, graphs: dict[str, Graph], info: dict, built_at: datetime
-                ) -> Path:
-    """Write a new store and its build-info.json; return the finished directory.
-
-    The named graphs are bulk-loaded; the default graph then receives the merge of the asserted
-    graphs (see server.store).
-    """
+def _build_paths(store_dir: Path, built_at: datetime) -> tuple[Path, Path]:
     root = builds_root(store_dir)
     final = root / built_at.strftime("%Y%m%dT%H%M%S%fZ")
-    partial = root / f".{final.name}.partial"
+    return root / f".{final.name}.partial", final
+
+
+def write_store(directory: Path, graphs: dict[str, set], asserted: set) -> None:
+    """Write a new store at `directory`: each graph of `graphs` (IRI -> N-Triples term triples)
+    as a named graph, and `asserted`, the merge of the asserted graphs, as the default graph
+    (see server.store).
+
+    Everything goes through one N-Quads file and Oxigraph's bulk loader: one document, so a blank
+    node keeps its identity across the named graph and the default graph (the loader gives each
+    document's blank nodes fresh identifiers), and no Python object per quad.
+    """
+    directory.mkdir(parents=True)
+    dump = directory.with_name(directory.name + ".nq")
     try:
-        store = ox.Store(str(partial))
-        store.bulk_extend(q for iri, graph in graphs.items() for q in oxigraph_quads(graph, iri))
+        with open(dump, "wb") as out:
+            for iri, graph in graphs.items():
+                out.write(ntriples.serialize(graph, iri))
+            out.write(ntriples.serialize(asserted))
+        store = ox.Store(str(directory))
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
         for iri in graphs:  # an empty graph (e.g. nothing inferred) still exists as a graph
             store.add_graph(ox.NamedNode(iri))
-        add_union_copy(store)  # the default graph: the merge of the asserted graphs
         store.optimize()
-        # distinct asserted triples, counted in a set of tuples (a merged rdflib Graph costs
-        # several times the memory and time, at the build's peak)
-        union = set().union(*(g for iri, g in graphs.items() if iri != GRAPH_INFERRED))
-        stored, expected = len(store), sum(len(g) for g in graphs.values()) + len(union)
-        del union
+        stored, expected = len(store), sum(len(g) for g in graphs.values()) + len(asserted)
         del store
         gc.collect()  # the store closes when its last reference goes
-        if stored != expected:
-            raise BuildError(f"the new store holds {stored} quads, expected {expected}")
-        (partial / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        os.rename(partial, final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    return final
+    finally:
+        dump.unlink(missing_ok=True)
+    if stored != expected:
+        raise BuildError(f"the new store holds {stored} quads, expected {expected}")
 
 
 def swap_in(store_dir: Path, build_dir: Path) -> Path | None:

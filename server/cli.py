@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 
 from . import config
-from .build import BuildError, ValidationFailed, build
+from .build import VALIDATORS, BuildError, ValidationFailed, build
 from .corpus import QuoteNotFound, anchor, document_text
 from .namespaces import PREFIXES, SG, SOURCE
 from .queries import find as find_curated
@@ -61,8 +61,11 @@ def main():
               help="Folder of data graphs, one named graph per *.ttl [default: graphs/].")
 @click.option("--shapes", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of SHACL shapes, *.ttl [default: shapes/].")
+@click.option("--validator", type=click.Choice(VALIDATORS), default="turbo", show_default=True,
+              help="SHACL engine: pyshacl-turbo (fast, the same results), or pySHACL, the "
+                   "reference that `validate` and the validation service use.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the summary only.")
-def build_command(store, ontology, graphs, shapes, quiet):
+def build_command(store, ontology, graphs, shapes, validator, quiet):
     """Parse, validate, infer and write the store, then swap it in.
 
     A syntax error (exit 2) or a SHACL violation (exit 1, the report is printed) stops the build
@@ -71,7 +74,7 @@ def build_command(store, ontology, graphs, shapes, quiet):
     progress = (lambda _: None) if quiet else (lambda line: click.echo(line, err=True))
     try:
         report = build(store, ontology_file=ontology, graphs_dir=graphs, shapes_dir=shapes,
-                       progress=progress)
+                       validator=validator, progress=progress)
     except ValidationFailed as failure:
         click.echo(failure.result.text(), err=True)
         _fail("build stopped: the data violates the shapes; the store is unchanged", FAILED)
@@ -386,7 +389,11 @@ def anchor_command(source, quote, occurrence, evidence_id, batch, prefix, source
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="gunicorn worker processes.")
+              help="gunicorn worker processes (web processes).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="Request threads per web process (gunicorn's gthread worker). Each web "
+              "process runs at most QUERY_WORKERS (default 2) SPARQL queries at once; further "
+              "query requests wait for a free query worker.")
 @click.option("--query-timeout", default=30.0, show_default=True, type=float,
               help="Seconds a SPARQL query may run (0: no limit).")
 @click.option("--app", "app_factory", default="server.app:create_app", hidden=True,
@@ -399,8 +406,8 @@ def anchor_command(source, quote, occurrence, evidence_id, batch, prefix, source
               help="Password (Env: SOZIALGRAPH_REMOTE_PASSWORD).")
 @click.option("--remote-token", envvar="SOZIALGRAPH_REMOTE_TOKEN",
               help="Bearer token (Env: SOZIALGRAPH_REMOTE_TOKEN).")
-def serve_command(store, host, port, workers, query_timeout, app_factory, remote, remote_user,
-                  remote_password, remote_token):
+def serve_command(store, host, port, workers, threads, query_timeout, app_factory, remote,
+                  remote_user, remote_password, remote_token):
     """Serve the SPARQL endpoint, linked data and UI with gunicorn."""
     if remote:
         app_config = {"REMOTE_ENDPOINT": remote, "REMOTE_USER": remote_user,
@@ -410,7 +417,11 @@ def serve_command(store, host, port, workers, query_timeout, app_factory, remote
         _fail(f"no store at {store}: run `sozialgraph build` first")
     else:
         app_config = {"STORE_PATH": str(Path(store).absolute()), "QUERY_TIMEOUT": query_timeout}
-    options = {"bind": f"{host}:{port}", "workers": workers,
+    # Threaded web processes: a web process waits on its query workers, so with one request
+    # at a time (gunicorn's sync worker) only one of its QUERY_WORKERS ever ran and the cores
+    # sat idle between queries; gthread also keeps connections alive.
+    options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+               "worker_class": "gthread",
                # gunicorn's worker timeout must outlast the longest query
                "timeout": max(60, int(query_timeout) + 30)}
     run_gunicorn(app_factory, app_config, options)

@@ -17,15 +17,21 @@ owlrl derive owl:sameAs or report an inconsistency (two values of a functional p
 resource typed owl:Nothing, an ill-typed literal) is not handled here: server.inference then runs
 owlrl as before. tests/test_inference_equivalence.py checks that both give the same triples on
 the project's graphs and on synthetic data.
+
+The rules work on rdflib terms (RDFLIB, for owlrl's and pySHACL's graphs) and on pyoxigraph terms
+(OXIGRAPH, for the build, which parses with Oxigraph and never makes rdflib terms at 10^6
+triples): every function takes the `terms` to use; the algorithm is the same.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 # The OWL vocabulary a graph may use and still be closed by these rules. Everything else of the
 # owl: namespace, in any position, sends the closure to owlrl.
@@ -41,17 +47,57 @@ _SCHEMA = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inv
            OWL.equivalentClass, OWL.equivalentProperty, OWL.oneOf}
 
 
+@dataclass(frozen=True)
+class Terms:
+    """The vocabulary the rules use, as terms of one RDF library, and how to tell term kinds."""
+
+    iri: Callable  # str -> IRI term
+    is_literal: Callable  # term -> bool
+    iri_value: Callable  # term -> str for an IRI, None for anything else
+
+    def __getattr__(self, name: str):  # v.type, v.subClassOf, ... (cached per name)
+        for namespace in (RDF, RDFS, OWL):
+            if name in _VOCABULARY.get(str(namespace), ()):
+                term = self.iri(str(namespace) + name)
+                object.__setattr__(self, name, term)
+                return term
+        raise AttributeError(name)
+
+    @property
+    def handled_owl(self) -> frozenset:
+        cached = self.__dict__.get("_handled_owl")
+        if cached is None:
+            cached = frozenset(self.iri(str(t)) for t in _HANDLED_OWL)
+            object.__setattr__(self, "_handled_owl", cached)
+        return cached
+
+
+_VOCABULARY = {
+    str(RDF): {"type", "first", "rest", "nil"},
+    str(RDFS): {"subClassOf", "subPropertyOf", "domain", "range"},
+    str(OWL): {"equivalentClass", "equivalentProperty", "inverseOf", "oneOf", "SymmetricProperty",
+               "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
+               "Nothing"},
+}
+RDFLIB = Terms(URIRef, lambda t: isinstance(t, Literal),
+               lambda t: str(t) if isinstance(t, URIRef) else None)
+OXIGRAPH = Terms(ox.NamedNode, lambda t: isinstance(t, ox.Literal),
+                 lambda t: t.value if isinstance(t, ox.NamedNode) else None)
+
+
 class Unsupported(Exception):
     """The graph needs more of OWL 2 RL than these rules; owlrl has to close it."""
 
 
-def supported_vocabulary(triples: Iterable[tuple]) -> str | None:
+def supported_vocabulary(triples: Iterable[tuple], v: Terms = RDFLIB) -> str | None:
     """None if every owl: term used is handled here, else the first one that is not."""
-    owl = str(OWL)
+    owl, handled, value = str(OWL), v.handled_owl, v.iri_value
     for triple in triples:
         for term in triple:
-            if isinstance(term, URIRef) and term.startswith(owl) and term not in _HANDLED_OWL:
-                return str(term)
+            if term not in handled:
+                iri = value(term)
+                if iri is not None and iri.startswith(owl):
+                    return iri
     return None
 
 
@@ -69,23 +115,23 @@ def _closure_of(direct: dict) -> dict:
     return result
 
 
-def _rdf_list(index_first: dict, index_rest: dict, head) -> list:
+def _rdf_list(index_first: dict, index_rest: dict, head, v: Terms) -> list:
     items, seen = [], set()
-    while head != RDF.nil and head not in seen:
+    while head != v.nil and head not in seen:
         seen.add(head)
         if head not in index_first:
             raise Unsupported("a malformed rdf:List in owl:oneOf")
         items.append(index_first[head])
-        head = index_rest.get(head, RDF.nil)
+        head = index_rest.get(head, v.nil)
     return items
 
 
-def materialise(triples: set[tuple]) -> set[tuple]:
+def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
     """The closure of `triples` under the rules above (the asserted triples included).
 
     Raises Unsupported when the result would differ from owlrl's for reasons outside these rules.
     """
-    unknown = supported_vocabulary(triples)
+    unknown = supported_vocabulary(triples, v)
     if unknown is not None:
         raise Unsupported(f"uses {unknown}")
 
@@ -94,54 +140,54 @@ def materialise(triples: set[tuple]) -> set[tuple]:
     symmetric, transitive, functional, inverse_functional = set(), set(), set(), set()
     first, rest, one_of = {}, {}, []
     for s, p, o in triples:
-        if p == RDFS.subClassOf:
+        if p == v.subClassOf:
             sub_class[s].add(o)
-        elif p == RDFS.subPropertyOf:
+        elif p == v.subPropertyOf:
             sub_prop[s].add(o)
-        elif p == OWL.equivalentClass:
+        elif p == v.equivalentClass:
             sub_class[s].add(o)
             sub_class[o].add(s)
-        elif p == OWL.equivalentProperty:
+        elif p == v.equivalentProperty:
             sub_prop[s].add(o)
             sub_prop[o].add(s)
-        elif p == RDFS.domain:
+        elif p == v.domain:
             domains[s].add(o)
-        elif p == RDFS.range:
+        elif p == v.range:
             ranges[s].add(o)
-        elif p == OWL.inverseOf:
+        elif p == v.inverseOf:
             inverses[s].add(o)
             inverses[o].add(s)
-        elif p == OWL.oneOf:
+        elif p == v.oneOf:
             one_of.append((s, o))
-        elif p == RDF.first:
+        elif p == v.first:
             first[s] = o
-        elif p == RDF.rest:
+        elif p == v.rest:
             rest[s] = o
-        elif p == RDF.type:
-            if o == OWL.SymmetricProperty:
+        elif p == v.type:
+            if o == v.SymmetricProperty:
                 symmetric.add(s)
-            elif o == OWL.TransitiveProperty:
+            elif o == v.TransitiveProperty:
                 transitive.add(s)
-            elif o == OWL.FunctionalProperty:
+            elif o == v.FunctionalProperty:
                 functional.add(s)
-            elif o == OWL.InverseFunctionalProperty:
+            elif o == v.InverseFunctionalProperty:
                 inverse_functional.add(s)
     super_classes = _closure_of(sub_class)
     super_props = _closure_of(sub_prop)
     members_of = defaultdict(set)  # individual -> classes whose owl:oneOf lists it
     for cls, head in one_of:
-        for member in _rdf_list(first, rest, head):
+        for member in _rdf_list(first, rest, head, v):
             members_of[member].add(cls)
 
     closure = set(triples)
     # the hierarchies themselves (scm-sco, scm-spo; reflexive triples are owlrl's noise)
     for cls, supers in super_classes.items():
-        closure.update((cls, RDFS.subClassOf, sup) for sup in supers if sup != cls)
+        closure.update((cls, v.subClassOf, sup) for sup in supers if sup != cls)
     for prop, supers in super_props.items():
-        closure.update((prop, RDFS.subPropertyOf, sup) for sup in supers if sup != prop)
+        closure.update((prop, v.subPropertyOf, sup) for sup in supers if sup != prop)
     # equivalence both ways, and from subsumption both ways (scm-eqc2, scm-eqp2)
-    for hierarchy, equivalence in ((super_classes, OWL.equivalentClass),
-                                   (super_props, OWL.equivalentProperty)):
+    for hierarchy, equivalence in ((super_classes, v.equivalentClass),
+                                   (super_props, v.equivalentProperty)):
         for node, supers in hierarchy.items():
             closure.update((node, equivalence, sup) for sup in supers
                            if sup != node and node in hierarchy.get(sup, ()))
@@ -155,7 +201,7 @@ def materialise(triples: set[tuple]) -> set[tuple]:
             by_object[p, o].add(s)
     pending = list(closure)
     for member, classes in members_of.items():
-        pending.extend((member, RDF.type, cls) for cls in classes)
+        pending.extend((member, v.type, cls) for cls in classes)
 
     def add(triple) -> None:
         if triple not in closure:
@@ -172,19 +218,19 @@ def materialise(triples: set[tuple]) -> set[tuple]:
             add(triple)
             continue
         s, p, o = triple
-        if isinstance(s, Literal):
+        if v.is_literal(s):
             continue
-        if p == RDF.type:
+        if p == v.type:
             for sup in super_classes.get(o, ()):
-                add((s, RDF.type, sup))
+                add((s, v.type, sup))
             continue
         for sup in super_props.get(p, ()):
             add((s, sup, o))
         for cls in domains.get(p, ()):
-            add((s, RDF.type, cls))
-        if not isinstance(o, Literal):
+            add((s, v.type, cls))
+        if not v.is_literal(o):
             for cls in ranges.get(p, ()):
-                add((o, RDF.type, cls))
+                add((o, v.type, cls))
             for inverse in inverses.get(p, ()):
                 add((o, inverse, s))
             if p in symmetric:
@@ -195,13 +241,14 @@ def materialise(triples: set[tuple]) -> set[tuple]:
             for after in list(by_subject.get((p, o), ())):
                 add((s, p, after))
 
-    _check_no_same_as(closure, functional, inverse_functional)
-    if any(p == RDF.type and o == OWL.Nothing for _, p, o in closure):
+    _check_no_same_as(closure, functional, inverse_functional, v)
+    if any(p == v.type and o == v.Nothing for _, p, o in closure):
         raise Unsupported("a resource is typed owl:Nothing")
     return closure
 
 
-def _check_no_same_as(closure: set, functional: set, inverse_functional: set) -> None:
+def _check_no_same_as(closure: set, functional: set, inverse_functional: set,
+                      v: Terms) -> None:
     """owlrl would derive owl:sameAs (prp-fp, prp-ifp) and rewrite triples with it: not here."""
     if not functional and not inverse_functional:
         return
@@ -209,25 +256,33 @@ def _check_no_same_as(closure: set, functional: set, inverse_functional: set) ->
     for s, p, o in closure:
         if p in functional and seen_fp.setdefault((p, s), o) != o:
             raise Unsupported(f"the functional property {p} has two values on {s}")
-        if (p in inverse_functional and not isinstance(o, Literal)
+        if (p in inverse_functional and not v.is_literal(o)
                 and seen_ifp.setdefault((p, o), s) != s):
             raise Unsupported(f"the inverse functional property {p} has two subjects")
 
 
-def ill_typed_literal(triples: Iterable[tuple]) -> Literal | None:
-    """A literal whose lexical form does not fit its datatype (owlrl reports those)."""
+def ill_typed_literal(triples: Iterable[tuple], v: Terms = RDFLIB) -> Literal | None:
+    """A literal whose lexical form does not fit its datatype (owlrl reports those), as rdflib
+    decides it: pyoxigraph literals of XSD datatypes are checked through rdflib, once each."""
+    if v is RDFLIB:
+        return next((o for _, _, o in triples if isinstance(o, Literal) and o.ill_typed), None)
+    xsd, seen = str(XSD), set()
     for _, _, o in triples:
-        if isinstance(o, Literal) and o.ill_typed:
-            return o
+        if isinstance(o, ox.Literal) and o not in seen and o.datatype.value.startswith(xsd):
+            seen.add(o)
+            literal = Literal(o.value, datatype=URIRef(o.datatype.value))
+            if literal.ill_typed:
+                return literal
     return None
 
 
-__all__ = ["Unsupported", "ill_typed_literal", "materialise", "supported_vocabulary"]
+__all__ = ["OXIGRAPH", "RDFLIB", "Terms", "Unsupported", "ill_typed_literal", "materialise",
+           "rdfs_entailments", "supported_vocabulary"]
 
 
 # ---- RDFS, for validation -----------------------------------------------------------------------
 
-def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
+def rdfs_entailments(triples: Iterable[tuple], v: Terms = RDFLIB) -> set[tuple]:
     """What pySHACL's RDFS pre-inference (owlrl's RDFS closure, rules rdfs2, 3, 5, 7, 9, 11) adds
     that a shape can see, without the rest: the new triples only.
 
@@ -240,13 +295,69 @@ def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
     sub_class, sub_prop = defaultdict(set), defaultdict(set)
     domains, ranges = defaultdict(set), defaultdict(set)
     for s, p, o in triples:
-        if p == RDFS.subClassOf:
+        if p == v.subClassOf:
             sub_class[s].add(o)
-        elif p == RDFS.subPropertyOf:
+        elif p == v.subPropertyOf:
             sub_prop[s].add(o)
-        elif p == RDFS.domain:
+        elif p == v.domain:
             domains[s].add(o)
-        elif p == RDFS.range:
+        elif p == v.range:
+            ranges[s].add(o)
+    super_props = _closure_of(sub_prop)
+    schema = {v.type, v.subClassOf, v.subPropertyOf, v.domain, v.range}
+    if any(supers & schema for supers in super_props.values()):
+        # a sub-property of rdf:type or of a schema property: derived triples change the schema
+        return _rdfs_entailments_iterative(triples, v)
+    # Otherwise the schema is fixed, and one pass over the triples gives the closure: each
+    # predicate's super-properties, and the classes its domains and ranges (its super-properties'
+    # included) give, with their superclasses, are worked out once.
+    super_classes = _closure_of(sub_class)
+    hierarchy = {(cls, v.subClassOf, sup) for cls, supers in super_classes.items()
+                 for sup in supers if sup != cls}
+    hierarchy |= {(prop, v.subPropertyOf, sup) for prop, supers in super_props.items()
+                  for sup in supers if sup != prop}
+
+    def with_superclasses(classes: set) -> tuple:
+        return tuple(classes.union(*(super_classes.get(cls, ()) for cls in classes)))
+
+    rules = {}
+    for prop in set(super_props) | set(domains) | set(ranges):
+        ups = {sup for sup in super_props.get(prop, ()) if sup != prop}
+        props = ups | {prop}
+        rules[prop] = (tuple(ups),
+                       with_superclasses(set().union(*(domains.get(q, ()) for q in props))),
+                       with_superclasses(set().union(*(ranges.get(q, ()) for q in props))))
+    new = set(hierarchy)
+    type_ = v.type
+    for source in (triples, hierarchy):
+        for s, p, o in source:
+            if p == type_:
+                supers = super_classes.get(o)
+                if supers:
+                    new.update((s, type_, cls) for cls in supers)
+                continue
+            rule = rules.get(p)
+            if rule is not None:
+                ups, domain_classes, range_classes = rule
+                new.update((s, sup, o) for sup in ups)
+                new.update((s, type_, cls) for cls in domain_classes)
+                new.update((o, type_, cls) for cls in range_classes)
+    return new - triples
+
+
+def _rdfs_entailments_iterative(triples: set[tuple], v: Terms) -> set[tuple]:
+    """The RDFS closure by a work list, iterated until no schema triple is new: the
+    general case, for schemas where derived triples can change the schema."""
+    sub_class, sub_prop = defaultdict(set), defaultdict(set)
+    domains, ranges = defaultdict(set), defaultdict(set)
+    for s, p, o in triples:
+        if p == v.subClassOf:
+            sub_class[s].add(o)
+        elif p == v.subPropertyOf:
+            sub_prop[s].add(o)
+        elif p == v.domain:
+            domains[s].add(o)
+        elif p == v.range:
             ranges[s].add(o)
     # rdfs5/rdfs11 can also follow from triples that rdfs7 derives (a sub-property of
     # rdfs:subClassOf); like owlrl, iterate until nothing new follows
@@ -255,9 +366,9 @@ def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
         super_classes, super_props = _closure_of(sub_class), _closure_of(sub_prop)
         added = set()
         for cls, supers in super_classes.items():
-            added.update((cls, RDFS.subClassOf, sup) for sup in supers if sup != cls)
+            added.update((cls, v.subClassOf, sup) for sup in supers if sup != cls)
         for prop, supers in super_props.items():
-            added.update((prop, RDFS.subPropertyOf, sup) for sup in supers if sup != prop)
+            added.update((prop, v.subPropertyOf, sup) for sup in supers if sup != prop)
         pending = list(triples | new | added)
         seen = triples | new
         for triple in pending:
@@ -267,12 +378,12 @@ def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
         while pending:
             s, p, o = pending.pop()
             derived = []
-            if p == RDF.type:
-                derived.extend((s, RDF.type, sup) for sup in super_classes.get(o, ()))
+            if p == v.type:
+                derived.extend((s, v.type, sup) for sup in super_classes.get(o, ()))
             else:
                 derived.extend((s, sup, o) for sup in super_props.get(p, ()) if sup != p)
-                derived.extend((s, RDF.type, cls) for cls in domains.get(p, ()))
-                derived.extend((o, RDF.type, cls) for cls in ranges.get(p, ()))
+                derived.extend((s, v.type, cls) for cls in domains.get(p, ()))
+                derived.extend((o, v.type, cls) for cls in ranges.get(p, ()))
             for triple in derived:
                 if triple not in seen:
                     seen.add(triple)
@@ -281,16 +392,16 @@ def rdfs_entailments(triples: Iterable[tuple]) -> set[tuple]:
         new |= added
         grown = False
         for s, p, o in added:
-            if p == RDFS.subClassOf and o not in sub_class[s]:
+            if p == v.subClassOf and o not in sub_class[s]:
                 sub_class[s].add(o)
                 grown = True
-            elif p == RDFS.subPropertyOf and o not in sub_prop[s]:
+            elif p == v.subPropertyOf and o not in sub_prop[s]:
                 sub_prop[s].add(o)
                 grown = True
-            elif p == RDFS.domain and o not in domains[s]:
+            elif p == v.domain and o not in domains[s]:
                 domains[s].add(o)
                 grown = True
-            elif p == RDFS.range and o not in ranges[s]:
+            elif p == v.range and o not in ranges[s]:
                 ranges[s].add(o)
                 grown = True
         if not grown:

@@ -27,20 +27,21 @@ import owlrl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from . import fast_inference
+from . import fast_inference, ntriples
 from .rdfio import merge
 
 # owlrl writes inconsistencies as `[] a err:ErrorMessage ; err:error "..."` into the graph
 _ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
 _BUILT_IN = tuple(str(ns) for ns in (OWL, RDF, RDFS, XSD))
-_REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
-                    OWL.equivalentProperty}
-_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
+_REFLEXIVE_NOISE = {str(t) for t in (OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass,
+                                      RDFS.subPropertyOf, OWL.equivalentProperty)}
+_TRIVIAL_TYPES = {str(t) for t in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual)}
+_TYPE, _SUB_CLASS_OF = str(RDF.type), str(RDFS.subClassOf)
 
 
 @dataclass
 class InferenceResult:
-    triples: Graph  # the inferred triples that are kept
+    triples: Graph | set  # the inferred triples that are kept (a set: from infer_ntriples)
     dropped: int  # new triples of the closure left out as noise
     inconsistencies: list[str] = field(default_factory=list)  # owlrl's error messages
     engine: str = "owlrl"  # which engine closed the graph: "owlrl" or "rules"
@@ -48,36 +49,41 @@ class InferenceResult:
 
     @property
     def distinct_same_as(self) -> int:
-        return sum(1 for _ in self.triples.triples((None, OWL.sameAs, None)))
+        if isinstance(self.triples, Graph):
+            return sum(1 for _ in self.triples.triples((None, OWL.sameAs, None)))
+        same_as = f"<{OWL.sameAs}>"
+        return sum(1 for _, p, _ in self.triples if p == same_as)
 
 
-def _is_noise(triple) -> bool:
+def _is_noise(triple, v: fast_inference.Terms = fast_inference.RDFLIB) -> bool:
     s, p, o = triple
     # A literal cannot be a subject in RDF; owlrl's closure states such triples internally
     # (e.g. `"5"^^xsd:decimal a xsd:decimal`) and they cannot be stored.
-    if isinstance(s, Literal):
+    if v.is_literal(s):
         return True
     # Statements about the OWL/RDF/RDFS/XSD vocabulary itself (`owl:Thing a owl:Class`,
     # `xsd:string a rdfs:Datatype`, `rdfs:label a owl:AnnotationProperty`) are the same for every
     # graph and say nothing about ours.
-    if isinstance(s, URIRef) and str(s).startswith(_BUILT_IN):
+    subject = v.iri_value(s)
+    if subject is not None and subject.startswith(_BUILT_IN):
         return True
     # `x owl:sameAs x`, `C rdfs:subClassOf C`, `p rdfs:subPropertyOf p` (and the equivalences)
     # hold for every resource (rules eq-ref, scm-cls, scm-op, scm-dp).
-    if p in _REFLEXIVE_NOISE and s == o:
+    if s == o and v.iri_value(p) in _REFLEXIVE_NOISE:
         return True
+    predicate = v.iri_value(p)
     # Everything is an owl:Thing and an rdfs:Resource, every class a subclass of owl:Thing.
-    if p == RDF.type and o in _TRIVIAL_TYPES:
+    if predicate == _TYPE and v.iri_value(o) in _TRIVIAL_TYPES:
         return True
-    if p == RDFS.subClassOf and o in (OWL.Thing, RDFS.Resource):
+    if predicate == _SUB_CLASS_OF and v.iri_value(o) in (str(OWL.Thing), str(RDFS.Resource)):
         return True
     # Datatype typing: owlrl types literals (and the blank nodes standing in for them during the
     # closure) with their XSD datatype; that is the literal's datatype again, nothing new.
-    if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(str(XSD)):
+    if predicate == _TYPE and (v.iri_value(o) or "").startswith(str(XSD)):
         return True
     # Widened domains and ranges (scm-dom1/2, scm-rng1/2) are schema bookkeeping: the instance
     # types they would give are inferred anyway, so they only bloat the ontology.
-    return p in (RDFS.domain, RDFS.range)
+    return predicate in (str(RDFS.domain), str(RDFS.range))
 
 
 def _is_error_message(triple, error_nodes: set) -> bool:
@@ -118,6 +124,24 @@ def _infer_with_rules(ontology: Graph, data: list[Graph]) -> InferenceResult:
     kept = Graph()
     kept.addN((s, p, o, kept) for s, p, o in closure - asserted
               if not _is_noise((s, p, o)))
+    return InferenceResult(kept, 0, [], engine="rules")
+
+
+def infer_ntriples(asserted: set[tuple[str, str, str]]) -> InferenceResult:
+    """infer() for the build at scale: the ontology and data as N-Triples term strings
+    (server.ntriples), the kept triples as a set of them. The rules run on the strings; owlrl,
+    when they do not suffice, on rdflib graphs converted for it."""
+    try:
+        literal = ntriples.ill_typed_literal(asserted)
+        if literal is not None:
+            raise fast_inference.Unsupported(f"an ill-typed literal: {literal.n3()}")
+        closure = fast_inference.materialise(asserted, ntriples.TERMS)
+    except fast_inference.Unsupported as unsupported:
+        result = _infer_with_owlrl(ntriples.to_rdflib(asserted), [])
+        result.triples = ntriples.from_rdflib(result.triples)
+        result.fallback_reason = str(unsupported)
+        return result
+    kept = {t for t in closure - asserted if not _is_noise(t, ntriples.TERMS)}
     return InferenceResult(kept, 0, [], engine="rules")
 
 

@@ -47,7 +47,7 @@ FORMATS: dict[str, str] = {
 # formats whose documents can name graphs
 QUAD_FORMATS = frozenset({"trig", "nquads", "json-ld"})
 
-_OXIGRAPH_FORMATS = {
+OXIGRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -97,14 +97,14 @@ def parse_data(data: bytes | str, fmt: str, *, name: str = "<input>", base: str 
     """Parse a document (e.g. an upload) through all three gates; `name` appears in errors."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if fmt not in _OXIGRAPH_FORMATS and fmt != "json-ld":
+    if fmt not in OXIGRAPH_FORMATS and fmt != "json-ld":
         raise RDFSyntaxError(name, None, f"unsupported RDF format {fmt!r}")
     if fmt == "xml":
-        _check_xml_is_safe(data, name)
+        check_xml_is_safe(data, name)
     elif fmt == "json-ld":
         _check_jsonld_is_local(data, name)
-    if fmt in _OXIGRAPH_FORMATS:
-        _check_strict_syntax(data, fmt, name, base)
+    if fmt in OXIGRAPH_FORMATS:
+        check_strict_syntax(data, fmt, name, base)
     dataset = Dataset()
     try:
         dataset.parse(data=data, format=fmt, publicID=base)
@@ -124,7 +124,7 @@ def merge(graphs: Iterable[Graph]) -> Graph:
 
 # ---- gate 1: safety -----------------------------------------------------------------------------
 
-def _check_xml_is_safe(data: bytes, name: str) -> None:
+def check_xml_is_safe(data: bytes, name: str) -> None:
     try:
         defusedxml.sax.parseString(data, ContentHandler(), forbid_dtd=False,
                                    forbid_entities=True, forbid_external=True)
@@ -178,9 +178,9 @@ def _line_of_first(data: bytes, needles: tuple[bytes, ...]) -> int | None:
 _OXIGRAPH_POSITION = re.compile(r"^Parser error (?:at|between) line \d+[^:]*?: ")
 
 
-def _check_strict_syntax(data: bytes, fmt: str, name: str, base: str | None) -> None:
+def check_strict_syntax(data: bytes, fmt: str, name: str, base: str | None) -> None:
     try:
-        for _ in ox.parse(data, format=_OXIGRAPH_FORMATS[fmt], base_iri=base):
+        for _ in ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base):
             pass
     except SyntaxError as error:
         message = str(error.msg or error)

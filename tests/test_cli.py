@@ -52,16 +52,28 @@ def test_build_prints_progress_and_summary(cli, build_sources, tmp_path):
     assert (tmp_path / "store").is_symlink()
 
 
-def test_build_with_violation_exits_1_and_keeps_the_store(cli, build_sources, tmp_path):
+@pytest.mark.parametrize("validator", ["turbo", "pyshacl"])
+def test_build_with_violation_exits_1_and_keeps_the_store(cli, build_sources, tmp_path,
+                                                          validator):
     store = tmp_path / "store"
     assert cli.invoke(main, build_args(build_sources, store)).exit_code == 0
     link = os.readlink(store)
     shutil.copy(build_sources / "extra" / "violation.ttl", build_sources / "graphs")
-    result = cli.invoke(main, build_args(build_sources, store))
+    result = cli.invoke(main, [*build_args(build_sources, store), "--validator", validator])
     assert result.exit_code == 1
+    assert f"0 infos ({validator}: " in result.stderr
+    assert "Conforms: no (2 violations, " in result.stderr
     assert "Violation: A measure needs evidence." in result.stderr
     assert "the store is unchanged" in result.stderr
     assert os.readlink(store) == link
+    assert not [p for p in (tmp_path / "store.builds").iterdir() if p.name.endswith((".partial", ".nq"))]
+
+
+def test_build_refuses_an_unknown_validator(cli, build_sources, tmp_path):
+    result = cli.invoke(main, [*build_args(build_sources, tmp_path / "store"), "--validator",
+                               "pyrudof"])
+    assert result.exit_code == 2 and "'turbo'" in result.stderr
+    assert not (tmp_path / "store").exists()
 
 
 def test_build_with_syntax_error_exits_2_naming_file_and_line(cli, build_sources, tmp_path):
