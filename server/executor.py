@@ -65,22 +65,45 @@ class _TooManyRows(Exception):
     pass
 
 
-class _LineLimit:
-    """A binary sink that stops the serialiser once more than `limit` lines were written."""
+class _CountingSink:
+    """A binary sink that counts occurrences of `marker` in what the serialiser writes (also
+    across chunk boundaries) and stops it once there are more than `limit`."""
 
-    def __init__(self, limit: int):
-        self.limit, self.lines, self.parts = limit, 0, []
+    def __init__(self, marker: bytes | tuple[bytes, ...], limit: int):
+        self.markers = marker if isinstance(marker, tuple) else (marker,)
+        self.limit, self.count, self.parts = limit, 0, []
+        self._overlap = max(map(len, self.markers)) - 1
+        self._tail = b""
 
     def write(self, data) -> int:
         data = bytes(data)
         self.parts.append(data)
-        self.lines += data.count(b"\n")
-        if self.lines > self.limit:
+        if self._overlap:
+            window = self._tail + data
+            self._tail = window[-self._overlap:]
+        else:
+            window = data
+        self.count += sum(window.count(marker) for marker in self.markers)
+        if self.count > self.limit:
             raise _TooManyRows()
         return len(data)
 
     def flush(self) -> None:
         pass
+
+
+# How the rows of each results format are counted while it is written, in one pass: a marker
+# that occurs once at the start (or end) of every row, and possibly also inside a literal, so
+# that the count is never below the number of rows. pyoxigraph writes compact JSON (a row starts
+# with `[{` or `,{`; outside strings nothing else does) and escapes `<` in XML. CSV rows end with
+# a line break (plus the header line; a literal may hold more line breaks). TSV escapes line
+# breaks, so its count is exact. A count over the limit is checked exactly (see evaluate).
+_ROW_MARKERS: dict[str, tuple[tuple[bytes, ...], int]] = {  # format: (markers, lines not rows)
+    "json": ((b"[{", b",{"), 0),
+    "xml": ((b"<result>",), 0),
+    "csv": ((b"\n",), 1),
+    "tsv": ((b"\n",), 1),
+}
 
 
 def evaluate(store: ox.Store, task: QueryTask) -> Answer | Failure:
@@ -98,9 +121,25 @@ def evaluate(store: ox.Store, task: QueryTask) -> Answer | Failure:
             fmt = by_name(task.result_format, RESULT_FORMATS)
             if kind == "boolean":
                 return Answer(fmt.content_type, result.serialize(format=fmt.ox_format), fmt.name)
-            # Rows are counted on TSV (one line per row, plus the header), which is lossless;
-            # other formats are written from the TSV by pyoxigraph's own parser and serialisers.
-            sink = _LineLimit(task.max_rows + 1)
+            if fmt.name in _ROW_MARKERS and isinstance(store, ox.Store):
+                # One pass: the format itself, its rows counted as it is written. A count over
+                # the limit may come from literals that hold the marker: then the query is
+                # evaluated again and its rows counted exactly, below.
+                markers, extra = _ROW_MARKERS[fmt.name]
+                sink = _CountingSink(markers, task.max_rows + extra)
+                try:
+                    result.serialize(sink, format=fmt.ox_format)
+                    return Answer(fmt.content_type, b"".join(sink.parts), fmt.name)
+                except _TooManyRows:
+                    if fmt.name == "tsv":
+                        return too_many
+                result = store_query(store, task.query, include_inferred=task.include_inferred,
+                                     default_graph_uris=task.default_graphs,
+                                     named_graph_uris=task.named_graphs)
+            # Exact: rows are counted on TSV (one line per row, plus the header), which is
+            # lossless; the other formats are written from the TSV by pyoxigraph's own parser
+            # and serialisers.
+            sink = _CountingSink(b"\n", task.max_rows + 1)
             try:
                 result.serialize(sink, format=ox.QueryResultsFormat.TSV)
             except _TooManyRows:
