@@ -1,6 +1,6 @@
 """The Flask application: configuration, the store handle, blueprint registration, /health, CORS.
 
-    gunicorn --workers 2 --timeout 60 'server.app:create_app()'
+    gunicorn --workers 2 --worker-class gthread --threads 4 --timeout 60 'server.app:create_app()'
 
 Configuration comes from the defaults below, then environment variables (SOZIALGRAPH_STORE,
 SOZIALGRAPH_QUERY_TIMEOUT, ... see ENVIRONMENT), then the dict given to create_app.
