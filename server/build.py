@@ -8,8 +8,9 @@
 Oxigraph parses every file; the build holds triples as N-Triples term strings (server.ntriples),
 never as rdflib terms, so that 10^6 triples build in about a minute (docs/benchmarks.md). The
 OWL 2 RL rules run on those strings (server.inference.infer_ntriples); SHACL validation
-(pyshacl-turbo by default, pySHACL on request: `validator`) runs in a forked process, on the
-other core, alongside inference and the writing of the new store into a partial directory.
+(pyshacl-turbo by default, pySHACL on request: `validator`) runs in a worker process
+(server.validate_worker), on the other core, alongside inference and the writing of the new
+store into a partial directory.
 
 A syntax error stops the build with `file:line: message` before anything is written; a SHACL
 violation stops it with the report (warnings and infos do not), and the partial store is removed:
@@ -31,30 +32,32 @@ from __future__ import annotations
 import fcntl
 import gc
 import json
-import multiprocessing
 import os
 import re
-import resource
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, SH
 
-from . import __version__, config
-from . import ntriples
+from . import __version__, config, ntriples
 from .inference import infer_ntriples
 from .namespaces import GRAPH, bind_all
 from .store import GRAPH_INFERRED, GRAPH_ONTOLOGY, graph_iri_for
-from .validation import ValidationError, ValidationResult, load_shapes, validate, \
-    validate_ntriples
+from .validation import ValidationResult, load_shapes, turbo_entailments
 
+T = TypeVar("T")
 BUILD_INFO = "build-info.json"
 _BUILD_NAME = re.compile(r"^\d{8}T\d{12}Z$")
 _RESERVED_STEMS = {"ontology", "inferred"}
@@ -151,13 +154,15 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
         progress(f"  {len(shape_files)} shapes files: {len(shapes)} triples")
         asserted = set(ontology).union(*graphs.values())  # also the store's default graph
 
-    # Validation runs in a process of its own (forked: it shares the parsed triples instead of
-    # copying them) on the second core, while this one infers and writes the new store aside;
-    # nothing is swapped in unless it passes.
-    checking = _Validation(asserted, ontology, graphs, shapes, validator, bool(shape_files))
+    # Validation runs in a process of its own, on the other core, while this one infers and
+    # writes the new store aside; nothing is swapped in unless it passes.
+    checking = None
     try:
+        with _stage("entail", timings, progress):
+            checking = _Validation(builds_root(store_dir), asserted, shape_files, validator)
+            checking.entail(asserted, shapes, progress)
         with _stage("infer", timings, progress):
-            inference = infer_ntriples(asserted)
+            inference = _yielding(lambda: infer_ntriples(asserted))
             progress(f"  {len(inference.triples)} inferred triples kept, "
                      f"{inference.dropped} dropped as trivial ({inference.engine})")
             for message in inference.inconsistencies:
@@ -172,9 +177,15 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
             partial, final = _build_paths(store_dir, built_at)
             try:
                 with _stage("write", timings, progress):
-                    write_store(partial, all_graphs, asserted)
-                    progress(f"  {sum(counts.values()) + len(asserted)} quads written aside "
-                             "(the named graphs and their merge in the default graph)")
+                    quads = sum(counts.values()) + len(asserted)
+
+                    def release() -> None:  # the triples are in the dump: free them first
+                        nonlocal graphs, asserted, all_graphs
+                        graphs = asserted = all_graphs = inference.triples = None
+
+                    write_store(partial, all_graphs, asserted, release)
+                    progress(f"  {quads} quads written aside (the named graphs and their merge "
+                             "in the default graph)")
                 with _stage("validate", timings, progress):
                     result, seconds, peak_mb = checking.result()
                     timings["validator"] = seconds  # its own time, in parallel from the start
@@ -183,13 +194,14 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
                     else:
                         progress(f"  {result.count(SH.Violation)} violations, "
                                  f"{result.count(SH.Warning)} warnings, "
-                                 f"{result.count(SH.Info)} infos ({validator}: {seconds:.1f} s "
-                                 f"and {peak_mb:.0f} MB in its own process, alongside "
-                                 "inference and writing)")
+                                 f"{result.count(SH.Info)} infos ({checking.engine}: "
+                                 f"{seconds:.1f} s and {peak_mb:.0f} MB in its own process, "
+                                 "alongside inference and writing)")
                         if not result.conforms:
                             raise ValidationFailed(result)
                 info = _build_info(built_at, ontology, ontology_file, graph_files,
-                                   shape_files, counts, result, inference, timings, validator)
+                                   shape_files, counts, result, inference, timings,
+                                   checking.engine)
                 (partial / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n",
                                                   encoding="utf-8")
                 os.rename(partial, final)
@@ -202,82 +214,80 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
             if removed:
                 progress(f"  removed {len(removed)} old builds")
     finally:
-        checking.stop()
+        if checking is not None:
+            checking.stop()
     return BuildReport(store_dir, final, info["built_at"], counts, counts[GRAPH_INFERRED],
                        timings, result, inference.inconsistencies, peak_mb)
 
 
 class _Validation:
-    """The validation of a build, running in a forked child process from construction on.
+    """The validation of a build, in a worker process (server.validate_worker): the data go to it
+    in an N-Triples file, which it reads while `entail` works out the RDFS entailments here and
+    hands them over in a second file; the report comes back in a third.
 
-    The child sends back the report as N-Triples (blank-node labels kept), its time and its peak
-    memory; `result()` waits for it. A child that dies (e.g. out of memory) is a BuildError."""
+    Shapes that need pySHACL's own RDFS closure go to pySHACL (as `validator="pyshacl"`). A
+    worker that fails or dies (e.g. out of memory) is a BuildError."""
 
-    def __init__(self, asserted: set, ontology: set, graphs: dict[str, set], shapes: Graph,
-                 validator: str, have_shapes: bool):
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=self._run, args=(send, asserted, ontology, graphs, shapes, validator,
-                                    have_shapes), daemon=True, name="sozialgraph-validate")
-        self._process.start()
-        send.close()
+    def __init__(self, work_dir: Path, asserted: set, shape_files: list[Path], validator: str):
+        self.engine, self._process = validator, None
+        work_dir.mkdir(parents=True, exist_ok=True)
+        stem = work_dir / f".validation-{os.getpid()}-{time.monotonic_ns()}"
+        self._data, self._entailed, self._report = (
+            stem.with_suffix(suffix) for suffix in (".nt", ".entailed.nt", ".report.nt"))
+        if not shape_files:
+            return
+        self._data.write_bytes(ntriples.serialize(asserted))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(config.PROJECT_ROOT),
+                                                          env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "server.validate_worker", str(self._data), str(self._report),
+             *map(str, shape_files)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=env)
 
-    @staticmethod
-    def _run(send, asserted, ontology, graphs, shapes, validator, have_shapes) -> None:
-        began = time.perf_counter()
+    def entail(self, asserted: set, shapes: Graph, progress: Callable[[str], None]) -> None:
+        """Tell the worker how to go on: with the entailments for turbo, or with pySHACL."""
+        if self._process is None:
+            return
+        entailed = turbo_entailments(asserted, shapes) if self.engine == "turbo" else None
+        if entailed is None:
+            if self.engine == "turbo":
+                progress("  the shapes need pySHACL's RDFS closure: validating with pySHACL")
+            self.engine, instruction = "pyshacl", "pyshacl\n"
+        else:
+            self._entailed.write_bytes(ntriples.serialize(entailed))
+            progress(f"  {len(entailed)} RDFS entailments to the validation worker")
+            instruction = f"turbo {self._entailed}\n"
+        stdin, self._process.stdin = self._process.stdin, None  # result() communicates
         try:
-            result = _validate(asserted, ontology, graphs, shapes, validator, have_shapes)
-            report = None if result is None else (
-                result.conforms, result.report.serialize(format="nt", encoding="utf-8"))
-            send.send(("ok", report, round(time.perf_counter() - began, 3), _peak_mb()))
-        except BaseException as error:  # everything goes back to the parent, as a message
-            send.send(("error", f"{error}", 0.0, _peak_mb()))
-        finally:
-            send.close()
+            stdin.write(instruction.encode("utf-8"))
+            stdin.close()
+        except BrokenPipeError:  # the worker failed already; result() says why
+            pass
 
     def result(self) -> tuple[ValidationResult | None, float, float]:
-        try:
-            status, payload, seconds, peak_mb = self._receive.recv()
-        except EOFError:
-            self._process.join()
-            raise BuildError("the validation process ended without a result (exit code "
-                             f"{self._process.exitcode}; out of memory?)") from None
-        self._process.join()
-        if status == "error":
-            raise BuildError(payload)
-        if payload is None:
-            return None, seconds, peak_mb
-        conforms, report = payload
-        return ValidationResult(conforms, bind_all(Graph().parse(data=report, format="nt"))), \
-            seconds, peak_mb
+        if self._process is None:
+            return None, 0.0, 0.0
+        out, err = self._process.communicate()
+        if self._process.returncode != 0:
+            reason = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise BuildError(f"validation failed to run (exit code {self._process.returncode}"
+                             f"{'; out of memory?' if self._process.returncode < 0 else ''}): "
+                             + " / ".join(reason))
+        summary = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+        report = bind_all(Graph().parse(self._report, format="nt"))
+        return ValidationResult(summary["conforms"], report), summary["seconds"], \
+            summary["peak_mb"]
 
     def stop(self) -> None:
-        if self._process.is_alive():
+        if self._process is not None and self._process.poll() is None:
             self._process.kill()
-        self._process.join()
-        self._receive.close()
-
-
-def _peak_mb() -> float:
-    """This process's peak resident memory in MB (Linux: ru_maxrss is in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            self._process.wait()
+        for path in (self._data, self._entailed, self._report):
+            path.unlink(missing_ok=True)
 
 
 VALIDATORS = ("turbo", "pyshacl")
-
-
-def _validate(asserted: set, ontology: set, graphs: dict[str, set], shapes: Graph,
-              validator: str, have_shapes: bool) -> ValidationResult | None:
-    if not have_shapes:
-        return None
-    try:
-        if validator == "turbo":
-            return validate_ntriples(asserted, shapes)
-        data = ntriples.to_rdflib(set().union(*graphs.values()))
-        return validate(data, shapes, ntriples.to_rdflib(ontology))
-    except ValidationError as error:
-        raise BuildError(str(error)) from error
 
 
 def _build_info(built_at: datetime, ontology: set, ontology_file: Path, graph_files: list[Path],
@@ -342,34 +352,77 @@ def _build_paths(store_dir: Path, built_at: datetime) -> tuple[Path, Path]:
     return root / f".{final.name}.partial", final
 
 
-def write_store(directory: Path, graphs: dict[str, set], asserted: set) -> None:
+def write_store(directory: Path, graphs: dict[str, set], asserted: set,
+                release: Callable[[], None] | None = None) -> None:
     """Write a new store at `directory`: each graph of `graphs` (IRI -> N-Triples term triples)
     as a named graph, and `asserted`, the merge of the asserted graphs, as the default graph
     (see server.store).
 
     Everything goes through one N-Quads file and Oxigraph's bulk loader: one document, so a blank
     node keeps its identity across the named graph and the default graph (the loader gives each
-    document's blank nodes fresh identifiers), and no Python object per quad.
+    document's blank nodes fresh identifiers), and no Python object per quad. Once the file is
+    written, `release` lets the caller drop its references to the triples, which are freed
+    before the bulk loader takes its memory.
     """
     directory.mkdir(parents=True)
     dump = directory.with_name(directory.name + ".nq")
     try:
         with open(dump, "wb") as out:
-            for iri, graph in graphs.items():
-                out.write(ntriples.serialize(graph, iri))
+            out.writelines(ntriples.serialize(graph, iri) for iri, graph in graphs.items())
             out.write(ntriples.serialize(asserted))
+        names = list(graphs)
+        expected = sum(len(g) for g in graphs.values()) + len(asserted)
+        del graphs, asserted
+        if release is not None:
+            release()
+        gc.collect()
         store = ox.Store(str(directory))
-        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-        for iri in graphs:  # an empty graph (e.g. nothing inferred) still exists as a graph
+        _yielding(partial(_bulk_load, store, dump))
+        for iri in names:  # an empty graph (e.g. nothing inferred) still exists as a graph
             store.add_graph(ox.NamedNode(iri))
-        store.optimize()
-        stored, expected = len(store), sum(len(g) for g in graphs.values()) + len(asserted)
+        stored = len(store)
         del store
         gc.collect()  # the store closes when its last reference goes
     finally:
         dump.unlink(missing_ok=True)
     if stored != expected:
         raise BuildError(f"the new store holds {stored} quads, expected {expected}")
+
+
+def _bulk_load(store: ox.Store, dump: Path) -> None:
+    # lenient: every term was checked by the strict parser already, and written by Oxigraph
+    store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.optimize()
+
+
+def _yielding(work: Callable[[], T]) -> T:
+    """`work()`, run in a thread of lower scheduling priority (nice + 10), its result returned
+    and its exceptions raised here.
+
+    The validation worker is the longest path of a large build; inference and the bulk loader
+    (whose threads inherit the priority of the thread that starts them) run beside it on the
+    other core and finish sooner. Lowered, they take what the worker leaves and do not slow
+    it down (measured at 10^6 triples: docs/benchmarks.md). Where the priority cannot be
+    changed, the work runs as it is."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                           min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19))
+        except (AttributeError, OSError):
+            pass
+        try:
+            outcome["result"] = work()
+        except BaseException as error:  # noqa: BLE001 (raised again in the calling thread)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="sozialgraph-build")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def swap_in(store_dir: Path, build_dir: Path) -> Path | None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -54,6 +55,7 @@ class Terms:
     iri: Callable  # str -> IRI term
     is_literal: Callable  # term -> bool
     iri_value: Callable  # term -> str for an IRI, None for anything else
+    may_be_owl: Callable  # term -> bool, quickly: False only for terms outside the owl: namespace
 
     def __getattr__(self, name: str):  # v.type, v.subClassOf, ... (cached per name)
         for namespace in (RDF, RDFS, OWL):
@@ -80,9 +82,12 @@ _VOCABULARY = {
                "Nothing"},
 }
 RDFLIB = Terms(URIRef, lambda t: isinstance(t, Literal),
-               lambda t: str(t) if isinstance(t, URIRef) else None)
+               lambda t: str(t) if isinstance(t, URIRef) else None,
+               lambda t, start=str(OWL): t.startswith(start))
 OXIGRAPH = Terms(ox.NamedNode, lambda t: isinstance(t, ox.Literal),
-                 lambda t: t.value if isinstance(t, ox.NamedNode) else None)
+                 lambda t: t.value if isinstance(t, ox.NamedNode) else None,
+                 lambda t, start=str(OWL): isinstance(t, ox.NamedNode) and
+                 t.value.startswith(start))
 
 
 class Unsupported(Exception):
@@ -90,15 +95,12 @@ class Unsupported(Exception):
 
 
 def supported_vocabulary(triples: Iterable[tuple], v: Terms = RDFLIB) -> str | None:
-    """None if every owl: term used is handled here, else the first one that is not."""
-    owl, handled, value = str(OWL), v.handled_owl, v.iri_value
-    for triple in triples:
-        for term in triple:
-            if term not in handled:
-                iri = value(term)
-                if iri is not None and iri.startswith(owl):
-                    return iri
-    return None
+    """None if every owl: term used is handled here, else one that is not (the least)."""
+    owl = str(OWL)
+    used = {term for term in chain.from_iterable(triples) if v.may_be_owl(term)}
+    unknown = sorted(iri for iri in map(v.iri_value, used - v.handled_owl)
+                     if iri is not None and iri.startswith(owl))
+    return unknown[0] if unknown else None
 
 
 def _closure_of(direct: dict) -> dict:
@@ -199,7 +201,12 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
         if p in transitive:
             by_subject[p, s].add(o)
             by_object[p, o].add(s)
-    pending = list(closure)
+    # a triple whose predicate no rule mentions, and not a type with superclasses, derives
+    # nothing: leave those out of the work list (most of the data: labels, quotes, values)
+    type_ = v.type
+    active = set(super_props) | set(domains) | set(ranges) | set(inverses) | symmetric | \
+        transitive
+    pending = [t for t in closure if t[1] in active or (t[1] == type_ and t[2] in super_classes)]
     for member, classes in members_of.items():
         pending.extend((member, v.type, cls) for cls in classes)
 

@@ -19,11 +19,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import OWL, XSD
 
 from . import fast_inference
-from .rdfio import OXIGRAPH_FORMATS, QUAD_FORMATS, RDFSyntaxError, check_strict_syntax, \
-    check_xml_is_safe, format_for
+from .rdfio import (
+    OXIGRAPH_FORMATS,
+    QUAD_FORMATS,
+    RDFSyntaxError,
+    check_strict_syntax,
+    check_xml_is_safe,
+    format_for,
+)
 
 Triple = tuple[str, str, str]
 
@@ -31,6 +37,7 @@ TERMS = fast_inference.Terms(
     iri=lambda value: f"<{value}>",
     is_literal=lambda term: term[0] == '"',
     iri_value=lambda term: term[1:-1] if term[0] == "<" else None,
+    may_be_owl=lambda term, start=f"<{OWL}": term.startswith(start),
 )
 _XSD_DATATYPE = f'"^^<{XSD}'
 

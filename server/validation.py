@@ -118,36 +118,60 @@ def validate_ntriples(data: set[tuple[str, str, str]], shapes_graph: Graph | Non
                       ) -> ValidationResult:
     """validate() for the build at scale, with the same report: the data (ontology included) as
     N-Triples term strings (server.ntriples), validated by pyshacl-turbo, a SHACL engine in Rust
-    that reads an Oxigraph store (tests/test_validation_engines.py compares its reports with
-    pySHACL's on the real graphs, every bad fixture and synthetic data). At 10^6 triples it takes
-    under a minute where pySHACL takes six.
+    that reads an Oxigraph store (tests/test_build_engines.py compares its reports with
+    pySHACL's on the real graphs and synthetic data with violations, tests/test_shapes.py on
+    every bad fixture). At 10^6 triples it takes about a minute where pySHACL takes six.
 
-    As in validate(), the RDFS entailments the shapes can see are added first; shapes that could
-    see more of RDFS, or data that give rdf:type a schema, go to pySHACL instead. Entailments
-    with a literal subject (a range typing a literal value, `"das Ministerium" a sg:Actor`)
-    cannot be stored and are left out, so the results pySHACL gives about such a literal as a
-    focus node (it has no label, ...) are not given here; the literal itself is reported on the
-    resource that states it, by both (tests/test_shapes.py checks this for every object
-    property), so the verdict is the same. The shapes are handed over in an Oxigraph store too
-    (with an rdflib shapes graph the engine compares a plain literal of the data, "EUR",
-    unequal to the same literal in an sh:in list).
+    As in validate(), the RDFS entailments the shapes can see are added first
+    (turbo_entailments); shapes that could see more of RDFS, or data that give rdf:type a
+    schema, go to pySHACL instead. The build runs the steps in two processes: the entailments
+    in its own, turbo_store and validate_turbo in a worker (server.validate_worker).
     """
     shapes = shapes_graph if shapes_graph is not None else load_shapes()
+    entailed = turbo_entailments(data, shapes)
+    if entailed is None:
+        return validate(ntriples.to_rdflib(data), shapes)
+    return validate_turbo(turbo_store(ntriples.serialize(data), ntriples.serialize(entailed)),
+                          shapes)
+
+
+def turbo_entailments(data: set[tuple[str, str, str]], shapes: Graph) -> list | None:
+    """The RDFS entailments of `data` the shapes can see, for validate_turbo; None when the
+    shapes or the data need pySHACL's own RDFS closure.
+
+    Entailments with a literal subject (a range typing a literal value, `"das Ministerium" a
+    sg:Actor`) cannot be stored and are left out, so the results pySHACL gives about such a
+    literal as a focus node (it has no label, ...) are not given by turbo; the literal itself is
+    reported on the resource that states it, by both (tests/test_shapes.py checks this for every
+    object property), so the verdict is the same."""
     schema_of_type = f"<{RDF.type}>"
     if not _rdfs_shortcut_allowed(shapes) or any(
             s == schema_of_type and p in _SCHEMA_PREDICATES for s, p, _ in data):
-        return validate(ntriples.to_rdflib(data), shapes)
-    entailed = [t for t in fast_inference.rdfs_entailments(data, ntriples.TERMS)
-                if t[0][0] != '"']
-    # Store.load would give the blank nodes new identifiers; parsing keeps the labels, so the
-    # data and their entailments share blank nodes and the report names the caller's
-    store = ox.Store()
-    store.extend(ox.parse(ntriples.serialize(data) + ntriples.serialize(entailed),
-                          format=ox.RdfFormat.N_TRIPLES))
-    del entailed
-    shapes_store = ox.Store()
-    shapes_store.extend(ox.parse(shapes.serialize(format="nt", encoding="utf-8"),
-                                 format=ox.RdfFormat.N_TRIPLES))
+        return None
+    return [t for t in fast_inference.rdfs_entailments(data, ntriples.TERMS) if t[0][0] != '"']
+
+
+def turbo_store(*sources: bytes | Path, store: ox.Store | None = None) -> ox.Store:
+    """An in-memory Oxigraph store (or `store`) with the N-Triples of `sources` (bytes or files)
+    added. Parsing, not Store.load, which would give blank nodes new identifiers: the labels
+    stay, the same across sources, and the report names the caller's blank nodes."""
+    store = store if store is not None else ox.Store()
+    for source in sources:
+        if isinstance(source, Path):
+            store.extend(ox.parse(path=str(source), format=ox.RdfFormat.N_TRIPLES))
+        else:
+            store.extend(ox.parse(source, format=ox.RdfFormat.N_TRIPLES))
+    return store
+
+
+def validate_turbo(store: ox.Store, shapes: Graph) -> ValidationResult:
+    """pyshacl-turbo over `store` (see turbo_store), without inference: the RDFS entailments are
+    in the store already (turbo_entailments).
+
+    The shapes are handed over in an Oxigraph store too: from an rdflib shapes graph the engine
+    compared a plain literal of the data ("EUR") unequal to the same literal in an sh:in list.
+    """
+    shapes_store = turbo_store(shapes.serialize(format="nt", encoding="utf-8"))
     try:
         _, report, _ = pyshacl_turbo.validate(
             store, shacl_graph=shapes_store, inference=None, advanced=True, allow_infos=True,

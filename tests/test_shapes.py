@@ -41,8 +41,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from server.config import GRAPHS_DIR, ONTOLOGY_DIR, PROJECT_ROOT, SHAPES_DIR
 from server import ntriples
+from server.config import GRAPHS_DIR, ONTOLOGY_DIR, PROJECT_ROOT, SHAPES_DIR
 from server.namespaces import ID, PREFIXES
 from server.validation import validate_ntriples
 
