@@ -1319,7 +1319,10 @@ def _ratio_value(record: dict, slug: str) -> float | None:
 def _method(settings: dict) -> list[str]:
     return [
         (f"- Sizes: {', '.join(size_name(s) for s in settings['sizes'])} synthetic triples "
-        f"(server/synth.py, seed {settings['seed']}), plus the ontology."),
+        f"(server/synth.py, seed {settings['seed']}), plus the ontology. 10^7 is not in the "
+        "default run: the build holds about 3.8 GB at 10^6 and grows in proportion (about "
+        "38 GB at 10^7, over this machine's 24 GB); `--sizes 1e7` runs it where memory "
+        "allows."),
         ("- Queries: every curated query of queries/ (SELECT and ASK), as written, with their "
         "own PREFIX lines; answers as SPARQL 1.1 JSON results (`Accept: "
         "application/sparql-results+json`), by POST with a form-encoded `query`."),
