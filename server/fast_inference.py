@@ -299,17 +299,7 @@ def rdfs_entailments(triples: Iterable[tuple], v: Terms = RDFLIB) -> set[tuple]:
     the container and datatype axioms. Kept like owlrl does: a range types literal values too.
     """
     triples = triples if isinstance(triples, set) else set(triples)
-    sub_class, sub_prop = defaultdict(set), defaultdict(set)
-    domains, ranges = defaultdict(set), defaultdict(set)
-    for s, p, o in triples:
-        if p == v.subClassOf:
-            sub_class[s].add(o)
-        elif p == v.subPropertyOf:
-            sub_prop[s].add(o)
-        elif p == v.domain:
-            domains[s].add(o)
-        elif p == v.range:
-            ranges[s].add(o)
+    sub_class, sub_prop, domains, ranges = _rdfs_schema(triples, v)
     super_props = _closure_of(sub_prop)
     schema = {v.type, v.subClassOf, v.subPropertyOf, v.domain, v.range}
     if any(supers & schema for supers in super_props.values()):
@@ -352,9 +342,8 @@ def rdfs_entailments(triples: Iterable[tuple], v: Terms = RDFLIB) -> set[tuple]:
     return new - triples
 
 
-def _rdfs_entailments_iterative(triples: set[tuple], v: Terms) -> set[tuple]:
-    """The RDFS closure by a work list, iterated until no schema triple is new: the
-    general case, for schemas where derived triples can change the schema."""
+def _rdfs_schema(triples: set[tuple], v: Terms) -> tuple[dict, dict, dict, dict]:
+    """The direct sub-classes, sub-properties, domains and ranges the triples state."""
     sub_class, sub_prop = defaultdict(set), defaultdict(set)
     domains, ranges = defaultdict(set), defaultdict(set)
     for s, p, o in triples:
@@ -366,6 +355,13 @@ def _rdfs_entailments_iterative(triples: set[tuple], v: Terms) -> set[tuple]:
             domains[s].add(o)
         elif p == v.range:
             ranges[s].add(o)
+    return sub_class, sub_prop, domains, ranges
+
+
+def _rdfs_entailments_iterative(triples: set[tuple], v: Terms) -> set[tuple]:
+    """The RDFS closure by a work list, iterated until no schema triple is new: the
+    general case, for schemas where derived triples can change the schema."""
+    sub_class, sub_prop, domains, ranges = _rdfs_schema(triples, v)
     # rdfs5/rdfs11 can also follow from triples that rdfs7 derives (a sub-property of
     # rdfs:subClassOf); like owlrl, iterate until nothing new follows
     new: set[tuple] = set()
