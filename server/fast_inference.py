@@ -43,9 +43,6 @@ _HANDLED_OWL = {
     OWL.equivalentProperty, OWL.TransitiveProperty, OWL.SymmetricProperty,
     OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
 }
-# RDFS and RDF terms whose triples these rules interpret or that carry no semantics for them.
-_SCHEMA = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf,
-           OWL.equivalentClass, OWL.equivalentProperty, OWL.oneOf}
 
 
 @dataclass(frozen=True)
