@@ -9,17 +9,17 @@ PORT   ?= 8080
 
 .PHONY: install assets serve test build validate lint clean browser-deps bench bench-smoke
 
-$(BIN)/sozialgraph: pyproject.toml
+$(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test]' -e ./tools
 	touch $@
 
 install: $(BIN)/sozialgraph
 
 # The query UI's YASGUI comes from the npm registry (pinned in package-lock.json) and is served
 # from the app's own static folder: nothing is fetched from a CDN at run time.
-VENDOR := server/static/vendor
+VENDOR := server/sozialgraph/web/static/vendor
 $(VENDOR)/yasgui.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
@@ -47,10 +47,10 @@ test: install assets browser-deps
 
 lint: install
 	$(BIN)/pip install --quiet ruff
-	$(BIN)/ruff check server tests
+	$(BIN)/ruff check server tools tests
 
 clean:
-	rm -rf $(VENV) $(STORE) node_modules server/static/vendor
+	rm -rf $(VENV) $(STORE) node_modules $(VENDOR)
 
 # The benchmark (docs/benchmarks.md and .svg): this endpoint against Oxigraph's server,
 # rdflib-endpoint and pyoxigraph in process, on synthetic data of each size. Takes long at 10^6.

@@ -23,7 +23,7 @@ def build_sources(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def fixture_store(tmp_path_factory) -> Path:
     """A store built once from the build fixture (read it, don't change it)."""
-    from server.build import build
+    from sozialgraph.pipeline.build import build
 
     store = tmp_path_factory.mktemp("fixture-store") / "store"
     build(store, ontology_file=BUILD_FIXTURE / "ontology" / "sozialgraph.ttl",
@@ -40,7 +40,7 @@ def cli() -> CliRunner:
 def built_store(tmp_path_factory) -> Path:
     """The project's real ontology, graphs and shapes built once per session by the real build
     pipeline (parse, validate, infer, write) into tmp; read it, don't change it."""
-    from server.build import build
+    from sozialgraph.pipeline.build import build
 
     store = tmp_path_factory.mktemp("built-store") / "store"
     build(store)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from rdflib import Graph
 
-from server.config import GRAPHS_DIR, ONTOLOGY_DIR, corpus_dir
+from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR, corpus_dir
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +28,7 @@ def project_store():
     (one named graph per file, the merge of them as the default graph), without inference."""
     import pyoxigraph as ox
 
-    from server.store import add_union_copy, graph_iri_for
+    from sozialgraph.store.embedded import add_union_copy, graph_iri_for
 
     store = ox.Store()
     for path, stem in [(ONTOLOGY_DIR / "sozialgraph.ttl", "ontology")] + [
@@ -47,7 +47,7 @@ def select(sparql: str) -> list[dict[str, object]]:
 
     import pyoxigraph as ox
 
-    from server.store import query
+    from sozialgraph.store.embedded import query
 
     def value(term):
         if term is None:

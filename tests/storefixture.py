@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from server.app import create_app
-from server.namespaces import ACTOR, FUNDING, GRAPH, MEASURE, SG
-from server.store import add_union_copy
+from sozialgraph.rdf.namespaces import ACTOR, FUNDING, GRAPH, MEASURE, SG
+from sozialgraph.store.embedded import add_union_copy
+from sozialgraph.web.app import create_app
 
 GRAPH_ACTORS = str(GRAPH["actors"])
 GRAPH_DOCUMENT = str(GRAPH["hmsi-bilanz"])

@@ -1,4 +1,4 @@
-"""The benchmark harness (server/bench.py): the answer comparison, the report and its targets,
+"""The benchmark harness (tools/bench/bench.py): the answer comparison, the report and its targets,
 the measured build, and one end-to-end smoke run (`sozialgraph bench --smoke`) with all four
 peers on a tiny size. No timing is asserted anywhere: the machine is shared."""
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from server import bench
-from server.config import PROJECT_ROOT
+from sozialgraph_bench import bench
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
@@ -131,7 +132,7 @@ def test_report_has_every_section_and_the_plot(tmp_path):
 # ---- the measured build -----------------------------------------------------------------------
 
 def test_measured_build_reports_every_stage(tmp_path):
-    from server import synth
+    from sozialgraph_synth import synth
 
     synth.generate(synth.MIN_TRIPLES, 5, tmp_path / "synth")
     counts = bench.split_into_graph_files(tmp_path / "synth", tmp_path / "graphs")
@@ -156,9 +157,9 @@ def test_smoke_run_end_to_end(tmp_path):
     pytest.importorskip("rdflib_endpoint", reason="the bench extra is not installed")
     pytest.importorskip("uvicorn", reason="the bench extra is not installed")
     out = tmp_path / "report" / "benchmarks.md"
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    env = dict(os.environ)
     done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "bench", "--smoke", "--work", str(tmp_path / "w"),
+        [sys.executable, "-m", "sozialgraph.cli", "bench", "--smoke", "--work", str(tmp_path / "w"),
          "--out", str(out)], capture_output=True, text=True, timeout=600, env=env,
         cwd=PROJECT_ROOT, check=False)
     assert done.returncode == 0, done.stderr[-3000:]

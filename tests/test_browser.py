@@ -54,7 +54,7 @@ def browser_store(request, tmp_path_factory) -> Path:
     try:
         return request.getfixturevalue("built_store")
     except pytest.FixtureLookupError:
-        from server.build import build
+        from sozialgraph.pipeline.build import build
 
         store = tmp_path_factory.mktemp("browser") / "store"
         build(store)
@@ -72,7 +72,7 @@ def server_url(browser_store):
     """`sozialgraph serve` on a free loopback port."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from server.cli import main; main()", "serve",
+        [sys.executable, "-c", "from sozialgraph.cli import main; main()", "serve",
          "--store", str(browser_store), "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2"],
         cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -215,7 +215,7 @@ def test_fresh_tab_from_query_text(page, server_url):
 
 
 def test_every_curated_query_is_a_tab(page, server_url):
-    from server.queries import load_catalogue
+    from sozialgraph.sparql.catalogue import load_catalogue
 
     open_ui(page, server_url + "/ui")
     for query in load_catalogue():

@@ -14,12 +14,18 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from server.build import BUILD_INFO, BuildError, ValidationFailed, build, builds_root
-from server.inference import infer
-from server.namespaces import ACTOR, GRAPH, MEASURE, SG
-from server.rdfio import RDFSyntaxError, dataset_quads, read_dataset, read_graph
-from server.store import GRAPH_INFERRED, GRAPH_ONTOLOGY, named_graphs, open_store
-from server.validation import load_shapes, render_json, render_text, render_turtle, validate
+from sozialgraph.inference.owl import infer
+from sozialgraph.pipeline.build import BUILD_INFO, BuildError, ValidationFailed, build, builds_root
+from sozialgraph.rdf.namespaces import ACTOR, GRAPH, MEASURE, SG
+from sozialgraph.rdf.parse import RDFSyntaxError, dataset_quads, read_dataset, read_graph
+from sozialgraph.store.embedded import GRAPH_INFERRED, GRAPH_ONTOLOGY, named_graphs, open_store
+from sozialgraph.validation.validate import (
+    load_shapes,
+    render_json,
+    render_text,
+    render_turtle,
+    validate,
+)
 
 FORMATS = Path(__file__).parent / "fixtures" / "build" / "formats"
 HMSI, LIGA = ACTOR["hmsi"], ACTOR["liga"]

@@ -1,9 +1,9 @@
 """The build's engines at scale give the same results as the reference ones, on the real graphs,
 on synthetic data and on data with violations:
 
-- validation: pyshacl-turbo over N-Triples term strings (server.validation.validate_ntriples)
+- validation: pyshacl-turbo over N-Triples term strings (sozialgraph.validation.validate.validate_ntriples)
   gives pySHACL's results (tests/test_shapes.py runs every bad fixture through both as well);
-- inference: the OWL 2 RL rules over N-Triples term strings (server.inference.infer_ntriples)
+- inference: the OWL 2 RL rules over N-Triples term strings (sozialgraph.inference.owl.infer_ntriples)
   keep the triples the rules over rdflib terms keep (which tests/test_inference_equivalence.py
   compares with owlrl), and fall back to owlrl in the same cases;
 - RDFS entailments: the one-pass computation equals the iterative one.
@@ -18,10 +18,12 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from server import config, fast_inference, ntriples
-from server.inference import infer, infer_ntriples
-from server.rdfio import merge, read_graph
-from server.validation import load_shapes, validate, validate_ntriples
+from sozialgraph import settings as config
+from sozialgraph.inference import rules as fast_inference
+from sozialgraph.inference.owl import infer, infer_ntriples
+from sozialgraph.rdf import ntriples
+from sozialgraph.rdf.parse import merge, read_graph
+from sozialgraph.validation.validate import load_shapes, validate, validate_ntriples
 
 EX = Namespace("http://example.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -39,7 +41,7 @@ def real():
 def broken(real, tmp_path_factory):
     """Synthetic data with violations that SPARQL constraints, RDFS entailments (a domain, a
     range typing a literal) and datatypes decide."""
-    from server import synth
+    from sozialgraph_synth import synth
 
     out = tmp_path_factory.mktemp("synth")
     synth.generate(synth.MIN_TRIPLES, 5, out)
@@ -162,8 +164,8 @@ def test_ill_typed_literals_are_found_in_strings_with_escapes():
 
 def _both_ways(graph: Graph) -> set:
     triples = ntriples.from_rdflib(graph)
-    one_pass = fast_inference.rdfs_entailments(triples, ntriples.TERMS)
-    assert one_pass == fast_inference._rdfs_entailments_iterative(triples, ntriples.TERMS)
+    one_pass = fast_inference.rdfs_entailments(triples, fast_inference.NTRIPLES)
+    assert one_pass == fast_inference._rdfs_entailments_iterative(triples, fast_inference.NTRIPLES)
     return one_pass
 
 

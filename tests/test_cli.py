@@ -17,11 +17,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from server import config
-from server.cli import main
-from server.corpus import read_text
-from server.namespaces import OA, sparql_prologue
-from server.store import open_store
+from sozialgraph import settings as config
+from sozialgraph.cli.main import main
+from sozialgraph.corpus import read_text
+from sozialgraph.rdf.namespaces import OA, sparql_prologue
+from sozialgraph.store.embedded import open_store
 
 SCRIPT = Path(sys.executable).parent / "sozialgraph"
 QUERIES = Path(__file__).parent / "fixtures" / "build" / "queries"
@@ -341,7 +341,7 @@ def free_port() -> int:
 
 def real_app_available() -> bool:
     try:
-        import server.app  # noqa: F401 - written alongside; the stand-in covers its absence
+        import sozialgraph.web.app  # noqa: F401 - written alongside; the stand-in covers its absence
     except ImportError:
         return False
     return True
@@ -349,8 +349,8 @@ def real_app_available() -> bool:
 
 @pytest.mark.parametrize("app", [
     "standin_app:create_app",
-    pytest.param("server.app:create_app", marks=pytest.mark.skipif(
-        not real_app_available(), reason="server.app not there yet")),
+    pytest.param("sozialgraph.web.app:create_app", marks=pytest.mark.skipif(
+        not real_app_available(), reason="sozialgraph.web.app not there yet")),
 ])
 def test_serve_runs_the_app_under_gunicorn(fixture_store, app):
     port = free_port()

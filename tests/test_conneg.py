@@ -1,4 +1,4 @@
-"""Content negotiation: the one function in server/conneg.py, and its use at /sparql."""
+"""Content negotiation: the one function in server/sozialgraph/rdf/formats.py, and its use at /sparql."""
 
 from __future__ import annotations
 
@@ -7,8 +7,14 @@ import doctest
 import pytest
 from storefixture import build_store, close_app, make_app
 
-from server import conneg
-from server.conneg import RDF_FORMATS, RESULT_FORMATS, NotAcceptable, negotiate, parse_accept
+from sozialgraph.rdf import formats as conneg
+from sozialgraph.rdf.formats import (
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    NotAcceptable,
+    negotiate,
+    parse_accept,
+)
 
 SELECT = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"

@@ -12,9 +12,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from projectdata import corpus_present, project_graph
 
-from server.corpus import document_text, sha256_of
-from tests.projectdata import corpus_present, project_graph
+from sozialgraph.corpus import document_text, sha256_of
 
 pytestmark = pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
 

@@ -12,10 +12,10 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from storefixture import make_app
 
-from server.config import GRAPHS_DIR, ONTOLOGY_DIR, SHAPES_DIR
-from server.namespaces import GRAPH
-from tests.storefixture import make_app
+from sozialgraph.rdf.namespaces import GRAPH
+from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR, SHAPES_DIR
 
 CONTENT_TYPES = {"ttl": "text/turtle; charset=utf-8", "trig": "application/trig",
                  "nq": "application/n-quads"}

@@ -1,4 +1,4 @@
-"""Evaluation under the row limit (server/executor.py): results are written in one pass with
+"""Evaluation under the row limit (server/sozialgraph/sparql/executor.py): results are written in one pass with
 their rows counted as they are written; a count that literals may have inflated is checked
 exactly before a query is refused."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from server.executor import Answer, Failure, QueryTask, evaluate
+from sozialgraph.sparql.executor import Answer, Failure, QueryTask, evaluate
 
 PARSERS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}

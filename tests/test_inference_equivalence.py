@@ -1,11 +1,11 @@
 """The fast paths of the build give the same results as the libraries they stand in for:
 
-- inference: the rule materialisation (server.fast_inference) keeps exactly the triples owlrl's
+- inference: the rule materialisation (sozialgraph.inference.rules) keeps exactly the triples owlrl's
   closure keeps, on the project's real graphs and on synthetic data (same parsed graphs, so blank
   nodes are the same objects); graphs outside the rules fall back to owlrl;
-- validation: parsing each sh:sparql text once (server.prepared_queries), finding constraint
-  parameters by set lookup (server.pyshacl_tuning) and adding the RDFS
-  entailments with server.fast_inference instead of pySHACL's RDFS closure give the same report
+- validation: parsing each sh:sparql text once (sozialgraph.validation.prepared_queries), finding constraint
+  parameters by set lookup (sozialgraph.validation.pyshacl_tuning) and adding the RDFS
+  entailments with sozialgraph.inference.rules instead of pySHACL's RDFS closure give the same report
   as pySHACL alone, on the real graphs and on synthetic data with violations.
 """
 
@@ -16,11 +16,12 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.plugins.sparql import processor
 
-from server import config, fast_inference
-from server.inference import infer
-from server.prepared_queries import prepared_queries
-from server.rdfio import merge, read_graph
-from server.validation import load_shapes, validate
+from sozialgraph import settings as config
+from sozialgraph.inference import rules as fast_inference
+from sozialgraph.inference.owl import infer
+from sozialgraph.rdf.parse import merge, read_graph
+from sozialgraph.validation.prepared_queries import prepared_queries
+from sozialgraph.validation.validate import load_shapes, validate
 
 EX = Namespace("http://example.org/")
 
@@ -34,7 +35,7 @@ def real():
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    from server import synth
+    from sozialgraph_synth import synth
 
     out = tmp_path_factory.mktemp("synth")
     synth.generate(synth.MIN_TRIPLES, 3, out)
@@ -169,7 +170,7 @@ def test_fast_validation_gives_the_same_report_with_violations(real, synthetic):
 
 
 def test_rdfs_shortcut_only_for_shapes_that_cannot_see_the_difference():
-    from server.validation import _rdfs_shortcut_allowed
+    from sozialgraph.validation.validate import _rdfs_shortcut_allowed
 
     assert _rdfs_shortcut_allowed(load_shapes())
     shapes = Graph()
@@ -189,7 +190,7 @@ _original_query = processor.SPARQLProcessor.query
 def test_constraint_lookup_only_inside_the_block():
     import pyshacl.shape
 
-    from server.pyshacl_tuning import constraint_lookup
+    from sozialgraph.validation.pyshacl_tuning import constraint_lookup
 
     before = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
     with constraint_lookup():

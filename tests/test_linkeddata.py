@@ -13,15 +13,26 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
+from projectdata import project_graph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from storefixture import make_app
 
-from server.config import ONTOLOGY_DIR, SHAPES_DIR
-from server.namespaces import ACTOR, BASE, EVIDENCE, FUNDING, GRAPH, MEASURE, OA, SCHEMA, SG, SOURCE
-from server.store import add_union_copy
-from tests.projectdata import project_graph
-from tests.storefixture import make_app
+from sozialgraph.rdf.namespaces import (
+    ACTOR,
+    BASE,
+    EVIDENCE,
+    FUNDING,
+    GRAPH,
+    MEASURE,
+    OA,
+    SCHEMA,
+    SG,
+    SOURCE,
+)
+from sozialgraph.settings import ONTOLOGY_DIR, SHAPES_DIR
+from sozialgraph.store.embedded import add_union_copy
 
 MEASURE_IRI = MEASURE["kita-ausbau"]
 FUNDING_IRI = FUNDING["kita-ausbau-169-mio"]

@@ -10,13 +10,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from projectdata import corpus_present, project_graph, select
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from server.corpus import document_text
-from server.namespaces import MEASURE, SG, TARGET_GROUP
-from server.queries import load_catalogue
-from tests.projectdata import corpus_present, project_graph, select
+from sozialgraph.corpus import document_text
+from sozialgraph.rdf.namespaces import MEASURE, SG, TARGET_GROUP
+from sozialgraph.sparql.catalogue import load_catalogue
 
 CATALOGUE = {q.slug: q for q in load_catalogue()}
 M = str(MEASURE)

@@ -28,13 +28,14 @@ import requests
 from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from storefixture import close_app, make_app
 
-from server.app import create_app
-from server.cli import main
-from server.namespaces import BASE, EVIDENCE, FUNDING, GRAPH, MEASURE
-from server.push import LINKS_QUERY
-from server.queries import load_catalogue
-from server.remote import (
+from sozialgraph.cli.main import main
+from sozialgraph.rdf.namespaces import BASE, EVIDENCE, FUNDING, GRAPH, MEASURE
+from sozialgraph.sparql.catalogue import load_catalogue
+from sozialgraph.store.embedded import GRAPH_INFERRED, named_graphs, open_store
+from sozialgraph.store.push import LINKS_QUERY
+from sozialgraph.store.remote import (
     MERGE_GRAPH,
     Credentials,
     HttpClient,
@@ -42,8 +43,7 @@ from server.remote import (
     parse_challenges,
     split_credentials,
 )
-from server.store import GRAPH_INFERRED, named_graphs, open_store
-from tests.storefixture import close_app, make_app
+from sozialgraph.web.app import create_app
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 SCRIPT = Path(sys.executable).parent / "sozialgraph"
@@ -236,7 +236,7 @@ def test_push_without_target_or_with_unreachable_store_exits_2(built_store):
 
 
 def test_graph_store_is_derived_from_the_query_endpoint():
-    from server.push import PushError, derive_graph_store
+    from sozialgraph.store.push import PushError, derive_graph_store
 
     assert derive_graph_store("http://h:7878/query") == "http://h:7878/store"
     assert derive_graph_store("http://h:7878/sparql") == "http://h:7878/store"

@@ -12,9 +12,9 @@ import time
 import pytest
 from storefixture import GRAPH_ACTORS, GRAPH_INFERRED, build_store, close_app, make_app
 
-from server import safety
-from server.executor import Failure, QueryTask, WorkerPool
-from server.safety import UnsafeQuery, check_query, tokenize
+from sozialgraph.sparql import check as safety
+from sozialgraph.sparql.check import UnsafeQuery, check_query, tokenize
+from sozialgraph.sparql.executor import Failure, QueryTask, WorkerPool
 
 REMOTE = "http://example.org/sparql"
 SG = "https://w3id.org/sozialgraph/"

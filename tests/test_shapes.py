@@ -15,7 +15,7 @@ Fixtures live in tests/fixtures/shapes/:
   syntax (`sg:evidence/oa:hasSource`, `^sg:evidence`, `(a|b)`). A fixture must produce exactly
   these results, nothing more (results nested under sh:detail count too).
 
-pySHACL is run the way the build runs it (server/validation.py): the ontology merged into the data
+pySHACL is run the way the build runs it (server/sozialgraph/validation/validate.py): the ontology merged into the data
 graph, RDFS inference, SHACL advanced features. To keep the suite fast, all bad fixtures are
 validated together in one run, and each result is attributed to the fixture that owns its focus
 node; `test_bad_fixtures_are_independent` checks that they cannot disturb one another.
@@ -41,10 +41,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from server import ntriples
-from server.config import GRAPHS_DIR, ONTOLOGY_DIR, PROJECT_ROOT, SHAPES_DIR
-from server.namespaces import ID, PREFIXES
-from server.validation import validate_ntriples
+from sozialgraph.rdf import ntriples
+from sozialgraph.rdf.namespaces import ID, PREFIXES
+from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR, SHAPES_DIR
+from sozialgraph.validation.validate import validate_ntriples
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 BAD_FIXTURES = sorted((FIXTURES / "bad").glob("*.ttl"))

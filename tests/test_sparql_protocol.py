@@ -28,7 +28,7 @@ from storefixture import (
 )
 from werkzeug.datastructures import MultiDict
 
-from server.namespaces import SD, VOID
+from sozialgraph.rdf.namespaces import SD, VOID
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
@@ -394,7 +394,7 @@ def test_service_description_in_json_ld_with_public_base(store_path):
 
 
 def test_browsers_get_the_query_ui(client):
-    # the app registers the query UI at /ui (server/ui.py): browsers are sent there
+    # the app registers the query UI at /ui (server/sozialgraph/web/ui.py): browsers are sent there
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     response = client.get("/sparql", headers={"Accept": browser})
     assert response.status_code == 303

@@ -15,11 +15,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server import synth, synth_documents
-from server.config import ONTOLOGY_DIR, PROJECT_ROOT, SHAPES_DIR
-from server.corpus import read_text, sha256_of
-from server.queries import load_catalogue
-from server.store import GRAPH_ONTOLOGY, add_union_copy, query
+from sozialgraph.corpus import read_text, sha256_of
+from sozialgraph.settings import ONTOLOGY_DIR, SHAPES_DIR
+from sozialgraph.sparql.catalogue import load_catalogue
+from sozialgraph.store.embedded import GRAPH_ONTOLOGY, add_union_copy, query
+from sozialgraph_synth import documents as synth_documents
+from sozialgraph_synth import synth
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TRIPLES = 10_000
 SEED = 7
@@ -61,7 +64,7 @@ def test_same_seed_gives_the_same_bytes_in_another_process(out, tmp_path):
     # another interpreter with another hash seed: nothing may depend on set or hash order
     again = tmp_path / "again"
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-m", "server.synth", "--triples", str(TRIPLES),
+    subprocess.run([sys.executable, "-m", "sozialgraph_synth.synth", "--triples", str(TRIPLES),
                     "--seed", str(SEED), "--out", str(again)],
                    cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
     assert _files(again) == _files(out)

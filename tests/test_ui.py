@@ -12,9 +12,9 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 from storefixture import close_app, make_app
 
-from server import ui
-from server.namespaces import SG
-from server.queries import load_catalogue
+from sozialgraph.rdf.namespaces import SG
+from sozialgraph.sparql.catalogue import load_catalogue
+from sozialgraph.web import ui
 
 BUILD_FIXTURE = Path(__file__).parent / "fixtures" / "build"
 CATALOGUE = load_catalogue()

@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from storefixture import build_store, close_app, make_app
 
-from server.namespaces import FUNDING, MEASURE, SCHEMA, SHAPES
+from sozialgraph.rdf.namespaces import FUNDING, MEASURE, SCHEMA, SHAPES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "validate"
 GOOD = (FIXTURES / "good.ttl").read_bytes()
@@ -383,7 +383,7 @@ def test_validators_cannot_open_connections(local_server):
     # what a validator process installs before it reads anything (see main())
     code = f"""
 import urllib.request
-from server.validate_service import _refuse_network
+from sozialgraph.web.validate import _refuse_network
 _refuse_network()
 try:
     urllib.request.urlopen("{local_server.url}/", timeout=5)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pytest
+from projectdata import project_graph
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
+from storefixture import make_app
 
-from server.config import GRAPHS_DIR, ONTOLOGY_DIR
-from server.namespaces import BASE, GRAPH
-from tests.projectdata import project_graph
-from tests.storefixture import make_app
+from sozialgraph.rdf.namespaces import BASE, GRAPH
+from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET = URIRef(BASE + "dataset")

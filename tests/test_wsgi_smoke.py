@@ -41,7 +41,7 @@ def base_url(tmp_path_factory):
     env = dict(os.environ, SOZIALGRAPH_STORE=str(store), SOZIALGRAPH_QUERY_TIMEOUT="2")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "30", "server.app:create_app()"],
+         "--timeout", "30", "sozialgraph.web.app:create_app()"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"

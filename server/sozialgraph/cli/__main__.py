@@ -1,0 +1,3 @@
+from sozialgraph.cli.main import main
+
+main()

@@ -1,0 +1,256 @@
+"""What a query may ask for: the checks that run before a query reaches the engine.
+
+The endpoint answers from its own store and nothing else. A query is refused (UnsafeQuery, HTTP
+400) when it could make the engine reach outside the store or change it:
+
+- SERVICE (pyoxigraph really fetches a SERVICE IRI over HTTP),
+- any update keyword (LOAD, INSERT, DELETE, CLEAR, CREATE, DROP, COPY, MOVE, ADD, WITH, USING),
+- FROM / FROM NAMED naming a graph that is not in the store (and likewise the protocol's
+  default-graph-uri and named-graph-uri).
+
+pyoxigraph 0.5 has no public parser or algebra, so the check is lexical, and it is written to err
+on the side of refusing. The query is tokenised the way a SPARQL lexer does (strings, IRIs,
+comments, variables and prefixed names are recognised as whole tokens, so `"SERVICE"`,
+`<http://x/service>`, `?service` and `sd:Service` are fine), and keywords are looked for inside
+every remaining word, because the engine needs no space after a keyword (`1SERVICE<...>{}` and
+`SERVICEex:x{}` both reach the network). Keywords are matched in any letter case. The tokeniser
+runs twice: on the query as sent (which is how pyoxigraph reads it: \\u escapes only count inside
+strings and IRIs) and on the query with every \\uXXXX / \\UXXXXXXXX escape decoded first (which is
+how the SPARQL grammar describes it), and either reading can refuse the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_CHARS_U = _BASE + "_"
+_CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+# '.' is left out of prefixed names on purpose: splitting `ex:a.SERVICE` exposes the keyword.
+_TOKEN = re.compile(
+    rf"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<var>[?$][{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)
+  | (?P<pname>(?P<prefix>[{_BASE}][{_CHARS}]*)?:
+               (?P<local>(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*)?)
+  | (?P<word>[{_CHARS}]+)
+  | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+MAX_NESTING = 128  # brackets deeper than this crash the engine's recursive parser long before 10^4
+FEDERATION_KEYWORDS = ("SERVICE",)
+UPDATE_KEYWORDS = frozenset(
+    {"LOAD", "INSERT", "DELETE", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
+)
+
+
+class UnsafeQuery(ValueError):
+    """The query asks for something the endpoint does not do; the message says what."""
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, string, var, pname, word or punct
+    text: str
+    prefix: str = ""  # pname only
+    local: str = ""  # pname only
+
+
+@dataclass
+class QueryDataset:
+    """The graphs a query's FROM and FROM NAMED clauses name (absolute IRIs)."""
+
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+def unescape_codepoints(text: str) -> str:
+    r"""Apply SPARQL's \u and \U escapes to a whole string.
+
+    >>> unescape_codepoints(r"\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def replace(match: re.Match) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _ESCAPE.sub(replace, text)
+
+
+def tokenize(query: str) -> list[Token]:
+    """The tokens of a query, without white space and comments.
+
+    >>> [t.kind for t in tokenize('SELECT ?s { ?s <http://x/p> "SERVICE" } # SERVICE')]
+    ['word', 'var', 'punct', 'var', 'iri', 'string', 'punct']
+    """
+    tokens = []
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind in ("prefix", "local"):  # inner groups of a prefixed name
+            kind = "pname"
+        if kind in ("space", "comment"):
+            continue
+        if kind == "pname":
+            tokens.append(Token("pname", match.group(0), match.group("prefix") or "",
+                                match.group("local") or ""))
+        else:
+            tokens.append(Token(kind, match.group(0)))
+    return tokens
+
+
+def check_query(query: str, graphs_in_store: Collection[str]) -> QueryDataset:
+    """Refuse a query that reaches outside the store; return the graphs its FROM clauses name.
+
+    The dataset returned is the one pyoxigraph reads (the query as sent).
+
+    >>> check_query('SELECT * FROM <http://g/1> { ?s ?p "SERVICE" }', {"http://g/1"})
+    QueryDataset(default_graphs=['http://g/1'], named_graphs=[])
+    >>> check_query("select * { service <http://x/> { ?s ?p ?o } }", set())
+    Traceback (most recent call last):
+    ...
+    sozialgraph.sparql.check.UnsafeQuery: SERVICE (federated query) is not allowed: this endpoint answers \
+only from its own store
+    """
+    decoded = unescape_codepoints(query)
+    readings = [query] if decoded == query else [query, decoded]
+    datasets = []
+    for text in readings:
+        tokens = tokenize(text)
+        _refuse_deep_nesting(tokens)
+        _refuse_keywords(tokens)
+        dataset = _dataset_clauses(tokens)
+        check_graphs(dataset.default_graphs, graphs_in_store, "FROM")
+        check_graphs(dataset.named_graphs, graphs_in_store, "FROM NAMED")
+        datasets.append(dataset)
+    return datasets[0]
+
+
+def check_graphs(iris: Iterable[str], graphs_in_store: Collection[str], where: str) -> None:
+    for iri in iris:
+        if iri not in graphs_in_store:
+            raise UnsafeQuery(
+                f"{where} names <{iri}>, which is not a graph of this store (the endpoint never "
+                "fetches data from elsewhere); the service description (GET /sparql with an RDF "
+                "Accept header) lists the graphs"
+            )
+
+
+def _keyword_carriers(tokens: list[Token]) -> Iterable[tuple[int, str]]:
+    """The tokens in which the engine could read a keyword: words and the prefix of a name."""
+    for i, token in enumerate(tokens):
+        if token.kind == "word":
+            yield i, token.text
+        elif token.kind == "pname" and token.prefix:
+            yield i, token.prefix
+
+
+def _refuse_deep_nesting(tokens: list[Token]) -> None:
+    depth = 0
+    for token in tokens:
+        if token.kind == "punct":
+            if token.text in "({[":
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise UnsafeQuery(f"the query nests brackets more than {MAX_NESTING} deep")
+            elif token.text in ")}]":
+                depth -= 1
+
+
+def _refuse_keywords(tokens: list[Token]) -> None:
+    for _, text in _keyword_carriers(tokens):
+        upper = text.upper()
+        for keyword in FEDERATION_KEYWORDS:
+            if keyword in upper:
+                raise UnsafeQuery(
+                    f"{keyword} (federated query) is not allowed: this endpoint answers only "
+                    "from its own store"
+                )
+        if upper in UPDATE_KEYWORDS:
+            raise UnsafeQuery(
+                f"{upper} is an update keyword: this endpoint is read-only and answers queries "
+                "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
+            )
+
+
+def _dataset_clauses(tokens: list[Token]) -> QueryDataset:
+    """Read PREFIX and BASE declarations, then the graphs named by FROM and FROM NAMED.
+
+    The readings follow pyoxigraph's parser, which needs no space after FROM or NAMED: in
+    `FROM NAMEDx:g` it takes NAMEDx:g as a default graph if the prefix NAMEDx is declared, and
+    otherwise reads NAMED x:g.
+    """
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+
+    def at(i: int) -> Token | None:
+        return tokens[i] if i < len(tokens) else None
+
+    def resolve(iri: str) -> str:
+        return urljoin(base, iri) if base else iri
+
+    def name(prefix: str, local: str) -> str:
+        if prefix not in prefixes:
+            raise UnsafeQuery(f"FROM uses the undeclared prefix '{prefix}:'")
+        return prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+
+    def graph(token: Token | None) -> str:
+        if token is not None and token.kind == "iri":
+            return resolve(unescape_codepoints(token.text[1:-1]))
+        if token is not None and token.kind == "pname":
+            return name(token.prefix, token.local)
+        raise UnsafeQuery("FROM and FROM NAMED must be followed by the IRI of a graph")
+
+    def glued(prefix: str, local: str) -> tuple[bool, str]:
+        if prefix not in prefixes and prefix[:5].lower() == "named":
+            return True, name(prefix[5:], local)
+        return False, name(prefix, local)
+
+    for i, token in enumerate(tokens):
+        keyword = token.text.upper() if token.kind == "word" else ""
+        following, after = at(i + 1), at(i + 2)
+        if keyword == "PREFIX" and following is not None and following.kind == "pname":
+            if after is not None and after.kind == "iri" and not following.local:
+                prefixes[following.prefix] = graph(after)
+        elif keyword == "BASE" and following is not None and following.kind == "iri":
+            base = graph(following)
+
+    dataset = QueryDataset()
+    for i, text in _keyword_carriers(tokens):
+        lowered = text.lower()
+        if "from" not in lowered:
+            continue
+        rest = text[lowered.index("from") + 4:]
+        following = at(i + 1)
+        if tokens[i].kind == "pname":  # FROMex:g, FROMNAMEDex:g
+            named, iri = glued(rest, tokens[i].local)
+        elif rest.lower() == "named":  # FROMNAMED <g>
+            named, iri = True, graph(following)
+        elif rest:
+            raise UnsafeQuery(f"cannot read the dataset clause '{text}'")
+        elif following and following.kind == "word" and following.text.lower() == "named":
+            named, iri = True, graph(at(i + 2))
+        elif following and following.kind == "pname":
+            named, iri = glued(following.prefix, following.local)
+        else:
+            named, iri = False, graph(following)
+        (dataset.named_graphs if named else dataset.default_graphs).append(iri)
+    return dataset

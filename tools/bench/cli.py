@@ -1,0 +1,78 @@
+"""`sozialgraph bench`: the benchmark against Oxigraph's server, rdflib-endpoint and pyoxigraph. The command is found through the entry point group
+`sozialgraph.commands` (tools/pyproject.toml), so it exists wherever the tools are installed
+and the shipped package never imports them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+UNABLE, FAILED = 2, 1
+
+
+def _fail(message: str, code: int = UNABLE):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("bench")
+@click.option("--sizes", default="1e5,1e6", show_default=True,
+              help="Comma-separated triple counts of synthetic data.")
+@click.option("--clients", default="1,4,8", show_default=True,
+              help="Comma-separated client thread counts for the throughput runs.")
+@click.option("--requests", default=400, show_default=True, type=click.IntRange(min=1),
+              help="Requests per throughput run (one peer, one client count).")
+@click.option("--repetitions", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Timed requests per query and peer for the latency figures.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("docs") / "benchmarks.md", show_default=True,
+              help="Markdown report; the plot is written beside it as .svg.")
+@click.option("--work", "work_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Keep data, stores and logs here [default: a temporary folder, removed].")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--peers", default="sozialgraph,oxigraph,rdflib-endpoint,pyoxigraph",
+              show_default=True,
+              help="Comma-separated peers to measure.")
+@click.option("--build-timeout", default=1800.0, show_default=True, type=float,
+              help="Seconds the measured build may take per size.")
+@click.option("--smoke", is_flag=True, help="A tiny run that proves the harness end to end "
+              "(one small size, few clients and requests); the figures mean nothing.")
+@click.option("--render", "results_file", type=click.Path(path_type=Path, dir_okay=False,
+                                                          exists=True),
+              help="Only write the report again from a run's results.json (in --work).")
+def bench_command(sizes, clients, requests, repetitions, out, work_dir, seed, peers,
+                  build_timeout, smoke, results_file):
+    """Benchmark this endpoint against Oxigraph's server, rdflib-endpoint and pyoxigraph in
+    process on synthetic data: answers compared, per-query latency, throughput, build stages.
+    Writes a Markdown report (and an SVG plot). Needs the `bench` extra:
+    pip install -e '.[bench]'."""
+    from sozialgraph_bench import bench
+
+    if results_file is not None:
+        bench.render(results_file, out)
+        click.echo(f"report: {out}")
+        return
+    try:
+        chosen = tuple(p.strip() for p in peers.split(",") if p.strip())
+        unknown = [p for p in chosen if p not in bench.PEERS]
+        if unknown:
+            raise ValueError(f"unknown peers {unknown}; known: {', '.join(bench.PEERS)}")
+        options = {"peers": chosen, "out": out, "work_dir": work_dir, "seed": seed}
+        if smoke:
+            settings = bench.Settings.for_smoke(**options)
+        else:
+            settings = bench.Settings(sizes=bench.parse_sizes(sizes),
+                                      clients=bench.parse_ints(clients), requests=requests,
+                                      repetitions=repetitions, build_timeout=build_timeout,
+                                      **options)
+    except ValueError as error:
+        _fail(str(error))
+    results = bench.run(settings)
+    click.echo(f"report: {settings.out}")
+    mismatches = sum(len(r.get("mismatches", [])) for r in results["sizes"].values())
+    if mismatches:
+        click.echo(f"warning: {mismatches} answers differed between peers (see the report)",
+                   err=True)
+        sys.exit(FAILED)
