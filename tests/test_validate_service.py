@@ -383,7 +383,7 @@ def test_validators_cannot_open_connections(local_server):
     # what a validator process installs before it reads anything (see main())
     code = f"""
 import urllib.request
-from sozialgraph.web.validate import _refuse_network
+from sozialgraph.validation.service import _refuse_network
 _refuse_network()
 try:
     urllib.request.urlopen("{local_server.url}/", timeout=5)

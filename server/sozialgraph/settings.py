@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent
 DATA_FOLDERS = ("ontology", "graphs", "shapes", "queries")
@@ -59,3 +62,92 @@ def corpus_dir() -> Path:
     if configured:
         return Path(configured)
     return (CHECKOUT_ROOT or Path.cwd()).parent / "shared" / "corpus"
+
+
+# ---- the settings table -------------------------------------------------------------------------
+# Every setting of the server once: its key (the Flask config key), default, environment
+# variable and, where a command takes it, the command-line option. The app factory reads
+# defaults < environment < what create_app is given; `sozialgraph serve` derives its options
+# from the same rows (sozialgraph.cli.options), and the README lists them.
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+    option: str | None = None  # the option of `sozialgraph serve` that sets it
+    env: str = ""  # SOZIALGRAPH_<key> unless given
+
+    @property
+    def variable(self) -> str:
+        return self.env or f"SOZIALGRAPH_{self.key}"
+
+    @property
+    def kind(self) -> type:
+        return type(self.default) if self.default is not None else str
+
+    def parse(self, raw: str) -> Any:
+        """The value of `raw` (an environment variable's text) for this setting."""
+        if self.kind is bool:
+            value = parse_bool(raw)
+            if value is None:
+                raise ValueError(f"{self.variable} must be true or false, not {raw!r}")
+            return value
+        try:
+            return self.kind(raw)
+        except ValueError:
+            raise ValueError(f"{self.variable} must be a {self.kind.__name__}, "
+                             f"not {raw!r}") from None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("STORE_PATH", str(DEFAULT_STORE), "Store directory (a link to the current build).",
+            "--store", env="SOZIALGRAPH_STORE"),
+    Setting("PUBLIC_BASE", None, "The server's public base URL (e.g. https://example.org/); "
+            "unset: the address each request came to.", "--public-base"),
+    Setting("INCLUDE_INFERRED_DEFAULT", False, "Whether a query's default graph includes the "
+            "inferred triples when the request does not say."),
+    Setting("QUERY_TIMEOUT", 30.0, "Seconds a SPARQL query may run; 0 evaluates in the web "
+            "process without a limit (debugging only).", "--query-timeout"),
+    Setting("QUERY_WORKERS", 2, "Query worker processes per web process.", "--query-workers"),
+    Setting("QUERY_MEMORY_MB", 2048, "Address-space limit of a query worker in MB; 0: none."),
+    Setting("QUERY_ISOLATE_NETWORK", True, "Give query workers an empty network namespace "
+            "where the operating system allows it."),
+    Setting("MAX_BODY_BYTES", 1_000_000, "Largest SPARQL request body (and query string)."),
+    Setting("MAX_RESULT_ROWS", 100_000, "Larger results are refused (rows, or triples for "
+            "CONSTRUCT and DESCRIBE)."),
+    Setting("REMOTE_ENDPOINT", None, "Serve a remote store's SPARQL query endpoint (loaded with "
+            "`sozialgraph push`) instead of the store.", "--remote"),
+    Setting("REMOTE_USER", None, "User at the remote store (Basic or Digest, as it asks).",
+            "--remote-user"),
+    Setting("REMOTE_PASSWORD", None, "Password at the remote store.", "--remote-password"),
+    Setting("REMOTE_TOKEN", None, "Bearer token for the remote store.", "--remote-token"),
+    Setting("VALIDATE_MAX_BYTES", 5_000_000, "Largest /validate request (data and shapes)."),
+    Setting("VALIDATE_TIMEOUT", 30.0, "Seconds for parsing and validating one /validate "
+            "request; 0: in the web process without a limit (debugging only)."),
+    Setting("VALIDATE_WORKERS", 2, "Validator processes per web process."),
+    Setting("VALIDATE_MEMORY_MB", 2048, "Address-space limit of a validator in MB; 0: none."),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def parse_bool(value: str) -> bool | None:
+    """'true'/'1'/'yes'/'on' and '' (a bare switch) are True, 'false'/'0'/'no'/'off' False."""
+    lowered = value.strip().lower()
+    if lowered in TRUE_WORDS or lowered == "":
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    return None
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings the environment sets (unset or empty variables set nothing)."""
+    environ = os.environ if environ is None else environ
+    return {s.key: s.parse(environ[s.variable]) for s in SETTINGS if environ.get(s.variable)}
+
+
+def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting: the defaults, then the environment, then `overrides`."""
+    return ({s.key: s.default for s in SETTINGS} | from_environment() | dict(overrides or {}))

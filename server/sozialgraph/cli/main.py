@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 
 from sozialgraph import settings as config
+from sozialgraph.cli.options import setting_option, store_option
 from sozialgraph.corpus import QuoteNotFound, anchor, document_text
 from sozialgraph.pipeline.build import VALIDATORS, BuildError, ValidationFailed, build
 from sozialgraph.rdf.namespaces import PREFIXES, SG, SOURCE
@@ -45,11 +46,6 @@ def _fail(message: str, code: int = UNABLE):
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
-
-store_option = click.option(
-    "--store", type=click.Path(path_type=Path), default=config.DEFAULT_STORE,
-    envvar="SOZIALGRAPH_STORE", show_default=True,
-    help="Store directory (a link to the current build). Env: SOZIALGRAPH_STORE.")
 
 
 class _Commands(click.Group):
@@ -419,31 +415,30 @@ def anchor_command(source, quote, occurrence, evidence_id, batch, prefix, source
               help="gunicorn worker processes (web processes).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
               help="Request threads per web process (gunicorn's gthread worker). Each web "
-              "process runs at most QUERY_WORKERS (default 2) SPARQL queries at once; further "
+              "process runs at most --query-workers SPARQL queries at once; further "
               "query requests wait for a free query worker.")
-@click.option("--query-timeout", default=30.0, show_default=True, type=float,
-              help="Seconds a SPARQL query may run (0: no limit).")
+@setting_option("QUERY_TIMEOUT")
+@setting_option("QUERY_WORKERS", type=click.IntRange(min=1))
+@setting_option("PUBLIC_BASE", metavar="URL")
 @click.option("--app", "app_factory", default="sozialgraph.web.app:create_app", hidden=True,
               help="module:function of the app factory (for tests).")
-@click.option("--remote", metavar="URL", envvar="SOZIALGRAPH_REMOTE_ENDPOINT",
-              help="Serve a remote store's SPARQL query endpoint instead of --store (loaded "
-              "with `sozialgraph push`). Env: SOZIALGRAPH_REMOTE_ENDPOINT.")
-@click.option("--remote-user", envvar="SOZIALGRAPH_REMOTE_USER", help="User at the remote.")
-@click.option("--remote-password", envvar="SOZIALGRAPH_REMOTE_PASSWORD",
-              help="Password (Env: SOZIALGRAPH_REMOTE_PASSWORD).")
-@click.option("--remote-token", envvar="SOZIALGRAPH_REMOTE_TOKEN",
-              help="Bearer token (Env: SOZIALGRAPH_REMOTE_TOKEN).")
-def serve_command(store, host, port, workers, threads, query_timeout, app_factory, remote,
-                  remote_user, remote_password, remote_token):
+@setting_option("REMOTE_ENDPOINT", metavar="URL")
+@setting_option("REMOTE_USER")
+@setting_option("REMOTE_PASSWORD")
+@setting_option("REMOTE_TOKEN")
+def serve_command(store, host, port, workers, threads, query_timeout, query_workers,
+                  public_base, app_factory, remote_endpoint, remote_user, remote_password,
+                  remote_token):
     """Serve the SPARQL endpoint, linked data and UI with gunicorn."""
-    if remote:
-        app_config = {"REMOTE_ENDPOINT": remote, "REMOTE_USER": remote_user,
-                      "REMOTE_PASSWORD": remote_password, "REMOTE_TOKEN": remote_token,
-                      "QUERY_TIMEOUT": query_timeout}
+    app_config = {"QUERY_TIMEOUT": query_timeout, "QUERY_WORKERS": query_workers,
+                  "PUBLIC_BASE": public_base}
+    if remote_endpoint:
+        app_config |= {"REMOTE_ENDPOINT": remote_endpoint, "REMOTE_USER": remote_user,
+                       "REMOTE_PASSWORD": remote_password, "REMOTE_TOKEN": remote_token}
     elif not Path(store).exists():
         _fail(f"no store at {store}: run `sozialgraph build` first")
     else:
-        app_config = {"STORE_PATH": str(Path(store).absolute()), "QUERY_TIMEOUT": query_timeout}
+        app_config["STORE_PATH"] = str(Path(store).absolute())
     # Threaded web processes: a web process waits on its query workers, so with one request
     # at a time (gunicorn's sync worker) only one of its QUERY_WORKERS ever ran and the cores
     # sat idle between queries; gthread also keeps connections alive.

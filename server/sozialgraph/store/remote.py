@@ -51,7 +51,7 @@ from sozialgraph.rdf.namespaces import GRAPH
 from sozialgraph.sparql.check import UnsafeQuery, tokenize, unescape_codepoints
 from sozialgraph.sparql.executor import Answer, Failure, QueryTask, evaluate
 from sozialgraph.store.embedded import GRAPH_INFERRED
-from sozialgraph.web.app import StoreHandle, StoreUnavailable
+from sozialgraph.store.handle import StoreHandle, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

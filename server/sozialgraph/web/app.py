@@ -2,52 +2,30 @@
 
     gunicorn --workers 2 --worker-class gthread --threads 4 --timeout 60 'sozialgraph.web.app:create_app()'
 
-Configuration comes from the defaults below, then environment variables (SOZIALGRAPH_STORE,
-SOZIALGRAPH_QUERY_TIMEOUT, ... see ENVIRONMENT), then the dict given to create_app.
+Configuration: the settings table of sozialgraph.settings (defaults, then SOZIALGRAPH_*
+environment variables), then the dict given to create_app.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Flask, current_app, jsonify, request
 
-from sozialgraph import __version__
-from sozialgraph.settings import DEFAULT_STORE
+from sozialgraph import __version__, settings
+from sozialgraph.settings import parse_bool  # noqa: F401 (used by the blueprints)
 from sozialgraph.sparql.executor import InlineExecutor, WorkerPool
-from sozialgraph.store.embedded import GRAPH_INFERRED, named_graphs, open_store
-from sozialgraph.store.embedded import query as store_query
+from sozialgraph.store.embedded import GRAPH_INFERRED
+from sozialgraph.store.handle import StoreHandle, StoreUnavailable
 from sozialgraph.web import errors
 
-DEFAULTS: dict[str, Any] = {
-    "STORE_PATH": str(DEFAULT_STORE),
-    "QUERY_TIMEOUT": 30.0,  # seconds; 0 evaluates in the web process without a limit
-    "MAX_BODY_BYTES": 1_000_000,  # largest query request body (and query string)
-    "MAX_RESULT_ROWS": 100_000,  # larger results are refused (rows, or triples for graphs)
-    "INCLUDE_INFERRED_DEFAULT": False,  # whether the default graph includes inferred triples
-    "PUBLIC_BASE": None,  # e.g. "https://example.org/"; None: the address the request came to
-    "QUERY_WORKERS": 2,  # worker processes per web process
-    "QUERY_MEMORY_MB": 2048,  # address-space limit of a query worker (MB); 0: no limit
-    "QUERY_ISOLATE_NETWORK": True,  # give query workers an empty network namespace if possible
-    "REMOTE_ENDPOINT": None,  # a SPARQL query endpoint to serve instead of the store (remote.py)
-    "REMOTE_USER": None,  # with REMOTE_PASSWORD: Basic or Digest, as the remote store asks
-    "REMOTE_PASSWORD": None,
-    "REMOTE_TOKEN": None,  # sent as Authorization: Bearer
-}
-ENVIRONMENT = {key: f"SOZIALGRAPH_{key}" for key in DEFAULTS} | {"STORE_PATH": "SOZIALGRAPH_STORE"}
 EXTENSION = "sozialgraph"
-TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(DEFAULTS)
-    app.config.update(_from_environment())
-    app.config.update(config or {})
+    app.config.update(settings.resolve(config))
     app.json.sort_keys = False
 
     if app.config["REMOTE_ENDPOINT"]:  # the same app over a remote SPARQL store (remote.py)
@@ -89,100 +67,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
-
-
-def _from_environment() -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, variable in ENVIRONMENT.items():
-        raw = os.environ.get(variable)
-        if raw is None or raw == "":
-            continue
-        default = DEFAULTS[key]
-        if isinstance(default, bool):
-            values[key] = parse_bool(raw)
-            if values[key] is None:
-                raise ValueError(f"{variable} must be true or false, not {raw!r}")
-        elif isinstance(default, int):
-            values[key] = int(raw)
-        elif isinstance(default, float):
-            values[key] = float(raw)
-        else:
-            values[key] = raw
-    return values
-
-
-def parse_bool(value: str) -> bool | None:
-    """'true'/'1'/'yes'/'on' and '' (a bare switch) are True, 'false'/'0'/'no'/'off' False."""
-    lowered = value.strip().lower()
-    if lowered in TRUE_WORDS or lowered == "":
-        return True
-    if lowered in FALSE_WORDS:
-        return False
-    return None
-
-
-class StoreUnavailable(RuntimeError):
-    pass
-
-
-class StoreHandle:
-    """The store of this process, opened read-only once (again after a fork), with cached facts
-    about it. The store does not change while it is open: a rebuilt store needs a restart."""
-
-    def __init__(self, path: str | Path, include_inferred_default: bool):
-        self.path = Path(path)
-        self.include_inferred_default = include_inferred_default
-        self.executor: InlineExecutor | WorkerPool | None = None
-        self._lock = threading.Lock()
-        self._pid: int | None = None
-        self._store: ox.Store | None = None
-        self._location: Path | None = None
-        self._facts: dict[str, Any] = {}
-
-    def get(self) -> ox.Store:
-        with self._lock:
-            if self._store is None or self._pid != os.getpid():
-                # The build swaps a symbolic link: resolve it once, so that this process (and
-                # its query workers) keep reading one build until the server restarts.
-                location = self._location or self.path.resolve()
-                try:
-                    self._store = open_store(location)
-                except (FileNotFoundError, OSError) as error:
-                    raise StoreUnavailable(f"the store is not available: {error}") from error
-                self._pid, self._location, self._facts = os.getpid(), location, {}
-            return self._store
-
-    def location(self) -> Path:
-        """The resolved directory of the store this process reads."""
-        self.get()
-        assert self._location is not None
-        return self._location
-
-    def _fact(self, name: str, compute):
-        store = self.get()
-        if name not in self._facts:
-            self._facts[name] = compute(store)
-        return self._facts[name]
-
-    def graphs(self) -> frozenset[str]:
-        """The named graphs of the store (the only graphs a query may name)."""
-        return self._fact("graphs", lambda store: frozenset(named_graphs(store)))
-
-    def quad_count(self) -> int:
-        return self._fact("quads", len)
-
-    def graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph."""
-        sparql = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        return self._fact("sizes", lambda store: {
-            row["g"].value: int(row["n"].value) for row in store_query(store, sparql)
-        })
-
-    def default_graph_size(self, include_inferred: bool) -> int:
-        """Distinct triples of the default graph (the union of the graphs)."""
-        sparql = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-        return self._fact(f"default-{include_inferred}", lambda store: int(next(iter(
-            store_query(store, sparql, include_inferred=include_inferred)))["n"].value))
 
 
 def store_handle() -> StoreHandle:
