@@ -96,8 +96,8 @@ class Setting:
         try:
             return self.kind(raw)
         except ValueError:
-            raise ValueError(f"{self.variable} must be a {self.kind.__name__}, "
-                             f"not {raw!r}") from None
+            wanted = {int: "a whole number", float: "a number"}.get(self.kind, "text")
+            raise ValueError(f"{self.variable} must be {wanted}, not {raw!r}") from None
 
 
 SETTINGS: tuple[Setting, ...] = (
