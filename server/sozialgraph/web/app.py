@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyoxigraph as ox
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, jsonify, request
 
 from sozialgraph import __version__, settings
-from sozialgraph.settings import parse_bool  # noqa: F401 (used by the blueprints)
 from sozialgraph.sparql.executor import InlineExecutor, WorkerPool
 from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
-from sozialgraph.web import errors
-
-EXTENSION = "sozialgraph"
+from sozialgraph.web import http
+from sozialgraph.web.dataset import STORE_EXTENSION, store_handle
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -31,10 +28,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["REMOTE_ENDPOINT"]:  # the same app over a remote SPARQL store (remote.py)
         from sozialgraph.store.remote import make_handle
 
-        app.extensions[EXTENSION] = make_handle(app.config)
+        app.extensions[STORE_EXTENSION] = make_handle(app.config)
     else:
         handle = StoreHandle(app.config["STORE_PATH"], app.config["INCLUDE_INFERRED_DEFAULT"])
-        app.extensions[EXTENSION] = handle
+        app.extensions[STORE_EXTENSION] = handle
         timeout = float(app.config["QUERY_TIMEOUT"] or 0)
         if timeout > 0:
             handle.executor = WorkerPool(handle.location, int(app.config["QUERY_WORKERS"]),
@@ -47,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         except StoreUnavailable as error:
             app.logger.error("%s", error)
 
-    errors.register(app)
+    http.register(app)
     app.after_request(_common_headers)
     app.add_url_rule("/health", "health", health)
 
@@ -67,22 +64,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
-
-
-def store_handle() -> StoreHandle:
-    return current_app.extensions[EXTENSION]
-
-
-def get_store() -> ox.Store:
-    """The read-only store, for any blueprint (raises StoreUnavailable)."""
-    return store_handle().get()
-
-
-def public_base() -> str:
-    """The server's own base URL, ending in '/': PUBLIC_BASE, else where the request came to.
-    The project namespace https://w3id.org/sozialgraph/ maps onto it."""
-    configured = current_app.config.get("PUBLIC_BASE")
-    return configured.rstrip("/") + "/" if configured else request.url_root
 
 
 def health():

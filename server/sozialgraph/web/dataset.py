@@ -32,11 +32,22 @@ import pyoxigraph as ox
 from flask import current_app
 
 from sozialgraph.rdf.formats import Format
-from sozialgraph.rdf.namespaces import PREFIXES
 from sozialgraph.store.embedded import query as store_query
-from sozialgraph.web.app import StoreUnavailable, get_store, store_handle
-from sozialgraph.web.errors import service_unavailable
+from sozialgraph.store.handle import StoreHandle, StoreUnavailable
+from sozialgraph.web.http import prefixes_for, service_unavailable
 
+
+def store_handle() -> StoreHandle:
+    return current_app.extensions[STORE_EXTENSION]
+
+
+def get_store() -> ox.Store:
+    """The read-only store, for any blueprint (raises StoreUnavailable)."""
+    return store_handle().get()
+
+
+
+STORE_EXTENSION = "sozialgraph"  # app.extensions key of the store handle
 T = TypeVar("T")
 Row = dict[str, Any]  # variable name -> pyoxigraph term (NamedNode, BlankNode, Literal) or None
 
@@ -84,16 +95,16 @@ def dump(graphs: str | Sequence[str] | None, fmt: Format) -> bytes:
         quads: Iterable[ox.Quad] = _answer(store.quads_for_pattern, None, None, None,
                                            ox.NamedNode(graphs))
         if fmt.ox_format in _QUAD_FORMATS:  # the graph keeps its name
-            return ox.serialize(quads, format=fmt.ox_format, prefixes=_prefixes(fmt))
+            return ox.serialize(quads, format=fmt.ox_format, prefixes=prefixes_for(fmt))
         triples = [quad.triple for quad in quads]
         return ox.serialize(triples, format=fmt.ox_format,
-                            prefixes=_prefixes(fmt, triples))
+                            prefixes=prefixes_for(fmt, triples))
     if fmt.ox_format not in _QUAD_FORMATS:
         raise ValueError(f"{fmt.media_type} cannot hold several named graphs")
     names = graph_names() if graphs is None else list(graphs)
     quads = [quad for name in names
              for quad in _answer(store.quads_for_pattern, None, None, None, ox.NamedNode(name))]
-    return ox.serialize(quads, format=fmt.ox_format, prefixes=_prefixes(fmt, quads))
+    return ox.serialize(quads, format=fmt.ox_format, prefixes=prefixes_for(fmt, quads))
 
 
 def cached(key: str, compute: Callable[[], T]) -> T:
@@ -104,30 +115,6 @@ def cached(key: str, compute: Callable[[], T]) -> T:
         with _cache_lock:
             cache.setdefault(key, value)
     return cache[key]
-
-
-def serialize(triples: Sequence[ox.Triple], fmt: Format) -> bytes:
-    """Write triples in `fmt`; Turtle, TriG and RDF/XML declare the project prefixes they use."""
-    return ox.serialize(triples, format=fmt.ox_format, prefixes=_prefixes(fmt, triples))
-
-
-def _prefixes(fmt: Format, statements: Iterable[ox.Triple | ox.Quad] | None = None
-              ) -> dict[str, str] | None:
-    """The project prefixes a serialisation needs: those whose namespace some IRI starts with
-    (all of them when `statements` is not given)."""
-    if not fmt.prefixes:
-        return None
-    if statements is None:
-        return dict(PREFIXES)
-    iris = set()
-    for statement in statements:
-        for term in (statement.subject, statement.predicate, statement.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {prefix: ns for prefix, ns in PREFIXES.items()
-            if any(iri.startswith(ns) for iri in iris)}
 
 
 def _query(sparql: str, include_inferred: bool):

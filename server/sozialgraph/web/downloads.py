@@ -20,13 +20,22 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
 
-from sozialgraph.rdf.formats import N_QUADS, TRIG, TURTLE, Format
+from sozialgraph.rdf.formats import HTML, N_QUADS, TRIG, TURTLE, Format
 from sozialgraph.rdf.namespaces import GRAPH
 from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.web import dataset
-from sozialgraph.web.app import public_base
-from sozialgraph.web.errors import error_response
-from sozialgraph.web.linkeddata import html_response
+from sozialgraph.web.http import (
+    PAGE_FORMATS,
+    choose_format,
+    error_response,
+    html_response,
+    public_base,
+    rdf_response,
+    refuse,
+    split_extension,
+)
+from sozialgraph.web.views import not_found
+from sozialgraph.web.void import DATASET_IRI, graph_title, statistics, void_triples
 
 bp = Blueprint("downloads", __name__)
 
@@ -82,8 +91,6 @@ def catalogue() -> list[Download]:
 
 
 def _graph_title(graph: str) -> str:
-    from sozialgraph.web.void import graph_title, statistics
-
     return graph_title(graph, statistics())[1]
 
 
@@ -141,3 +148,17 @@ def human_size(size: int) -> str:
 
 
 bp.add_app_template_filter(human_size, "human_size")
+
+
+@bp.get("/dataset")
+@bp.get("/dataset.<extension>")
+def dataset_iri(extension: str | None = None):
+    """The dataset's IRI: the downloads page for people, the VoID description for machines."""
+    if extension is not None and split_extension("dataset." + extension)[1] is None:
+        return not_found(DATASET_IRI + "." + extension, choose_format(PAGE_FORMATS))
+    fmt = choose_format(PAGE_FORMATS, extension)
+    if fmt is None:
+        refuse(PAGE_FORMATS, extension, "the dataset description")
+    if fmt is HTML:
+        return page()
+    return rdf_response(void_triples(), fmt)

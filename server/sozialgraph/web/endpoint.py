@@ -22,15 +22,18 @@ from sozialgraph.rdf.formats import (
     NotAcceptable,
     negotiate,
 )
+from sozialgraph.settings import parse_bool
 from sozialgraph.sparql.check import UnsafeQuery, check_graphs, check_query
 from sozialgraph.sparql.executor import Answer, Failure, QueryTask
+from sozialgraph.store.handle import StoreUnavailable
 from sozialgraph.web import service_description
-from sozialgraph.web.app import StoreUnavailable, parse_bool, public_base, store_handle
-from sozialgraph.web.errors import (
+from sozialgraph.web.dataset import store_handle
+from sozialgraph.web.http import (
     ApiError,
     bad_request,
     forbidden,
     not_acceptable,
+    public_base,
     read_body,
     service_unavailable,
     unsupported_media_type,

@@ -12,7 +12,7 @@ from sozialgraph.rdf.namespaces import PREFIXES, SD, VOID
 from sozialgraph.store.embedded import GRAPH_INFERRED
 
 if TYPE_CHECKING:
-    from sozialgraph.web.app import StoreHandle
+    from sozialgraph.store.handle import StoreHandle
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

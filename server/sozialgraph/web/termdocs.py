@@ -26,22 +26,20 @@ from sozialgraph.rdf.namespaces import BASE, ONTOLOGY_IRI, PREFIXES, SHAPES
 from sozialgraph.store.embedded import GRAPH_ONTOLOGY
 from sozialgraph.web import dataset
 from sozialgraph.web.dataset import TripleIndex
-from sozialgraph.web.linkeddata import (
+from sozialgraph.web.http import (
     PAGE_FORMATS,
-    Labels,
-    Link,
     alternates,
     choose_format,
     compact,
     finish,
     html_response,
-    link,
     local_url,
-    not_found,
     rdf_response,
     refuse,
+    serialize,
     split_extension,
 )
+from sozialgraph.web.views import Labels, Link, link, not_found
 
 bp = Blueprint("termdocs", __name__)
 
@@ -248,7 +246,7 @@ def shapes_triples() -> list[ox.Triple]:
 
 
 def shapes_turtle() -> bytes:
-    return dataset.cached("shapes-turtle", lambda: dataset.serialize(shapes_triples(), TURTLE))
+    return dataset.cached("shapes-turtle", lambda: serialize(shapes_triples(), TURTLE))
 
 
 # Shown apart from the other constraints of a shape.

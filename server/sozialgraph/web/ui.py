@@ -20,7 +20,9 @@ from flask import Blueprint, Response, render_template, request, url_for
 from sozialgraph.rdf.namespaces import BASE
 from sozialgraph.sparql.catalogue import CuratedQuery, load_catalogue
 from sozialgraph.store.embedded import query as store_query
-from sozialgraph.web.app import StoreUnavailable, public_base, store_handle
+from sozialgraph.store.handle import StoreUnavailable
+from sozialgraph.web.dataset import store_handle
+from sozialgraph.web.http import public_base
 
 bp = Blueprint("ui", __name__)
 LANGUAGES = ("en", "de")

@@ -47,12 +47,12 @@ from sozialgraph.validation.service import (
     ValidationTask,
     ValidatorPool,
 )
-from sozialgraph.web.app import public_base
-from sozialgraph.web.errors import (
+from sozialgraph.web.http import (
     ApiError,
     bad_request,
     not_acceptable,
     payload_too_large,
+    public_base,
     read_body,
     service_unavailable,
     unsupported_media_type,

@@ -19,21 +19,18 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint
 
-from sozialgraph.rdf.formats import HTML, RDF_FORMATS
+from sozialgraph.rdf.formats import RDF_FORMATS
 from sozialgraph.rdf.namespaces import BASE, GRAPH, PREFIXES
 from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.web import dataset
-from sozialgraph.web.app import public_base
-from sozialgraph.web.linkeddata import (
-    PAGE_FORMATS,
+from sozialgraph.web.http import (
     choose_format,
-    labels_for,
-    link,
+    public_base,
     rdf_response,
     refuse,
-    split_extension,
     ui_url,
 )
+from sozialgraph.web.views import labels_for, link
 
 bp = Blueprint("void", __name__)
 
@@ -299,20 +296,3 @@ def well_known():
     if fmt is None:
         refuse(RDF_FORMATS, None, "the VoID description")
     return rdf_response(void_triples(), fmt)
-
-
-@bp.get("/dataset")
-@bp.get("/dataset.<extension>")
-def dataset_iri(extension: str | None = None):
-    """The dataset's IRI: the downloads page for people, the VoID description for machines."""
-    if extension is not None and split_extension("dataset." + extension)[1] is None:
-        from sozialgraph.web.linkeddata import not_found
-        return not_found(DATASET_IRI + "." + extension, choose_format(PAGE_FORMATS))
-    fmt = choose_format(PAGE_FORMATS, extension)
-    if fmt is None:
-        refuse(PAGE_FORMATS, extension, "the dataset description")
-    if fmt is HTML:
-        from sozialgraph.web.downloads import page
-        return page()
-    return rdf_response(void_triples(), fmt)
-
