@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from sozialgraph.rdf.namespaces import ACTOR, FUNDING, GRAPH, MEASURE, SG
 from sozialgraph.store.embedded import add_union_copy
-from sozialgraph.web.app import create_app
+from sozialgraph.web.app import close, create_app
 
 GRAPH_ACTORS = str(GRAPH["actors"])
 GRAPH_DOCUMENT = str(GRAPH["hmsi-bilanz"])
@@ -101,4 +101,4 @@ def make_app(store_path: Path, **config):
 
 
 def close_app(app) -> None:
-    app.extensions["sozialgraph"].executor.close()
+    close(app)

@@ -28,21 +28,16 @@ import requests
 from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from requests.utils import parse_dict_header
 from storefixture import close_app, make_app
 
 from sozialgraph.cli.main import main
 from sozialgraph.rdf.namespaces import BASE, EVIDENCE, FUNDING, GRAPH, MEASURE
 from sozialgraph.sparql.catalogue import load_catalogue
 from sozialgraph.store.embedded import GRAPH_INFERRED, named_graphs, open_store
+from sozialgraph.store.http import Credentials, HttpClient, split_credentials
 from sozialgraph.store.push import LINKS_QUERY
-from sozialgraph.store.remote import (
-    MERGE_GRAPH,
-    Credentials,
-    HttpClient,
-    RemoteStore,
-    parse_challenges,
-    split_credentials,
-)
+from sozialgraph.store.remote import MERGE_GRAPH, RemoteStore
 from sozialgraph.web.app import create_app
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -489,7 +484,7 @@ class StandIn:
             return header == f"Basic {pair}"
         if not header or not header.startswith("Digest "):
             return False
-        fields = parse_challenges([header])["digest"]
+        fields = parse_dict_header(header[len("Digest "):])
 
         def md5(text: str) -> str:
             return hashlib.md5(text.encode()).hexdigest()

@@ -29,6 +29,7 @@ from storefixture import (
 from werkzeug.datastructures import MultiDict
 
 from sozialgraph.rdf.namespaces import SD, VOID
+from sozialgraph.web.dataset import query_executor
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
@@ -334,7 +335,7 @@ def test_unexpected_errors_never_show_a_stack_trace(app, client, monkeypatch):
     def broken(task):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(app.extensions["sozialgraph"].executor, "run", broken)
+    monkeypatch.setattr(query_executor(app), "run", broken)
     response = client.get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 500
     text = response.get_data(as_text=True)

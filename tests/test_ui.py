@@ -28,7 +28,6 @@ def app(fixture_store):
     app = make_app(fixture_store)
     yield app
     close_app(app)
-    app.extensions["sozialgraph.validate"].close()
 
 
 @pytest.fixture
@@ -119,7 +118,6 @@ def test_landing_page_without_a_store(tmp_path):
         assert "store is not available" in response.get_data(as_text=True)
     finally:
         close_app(app)
-        app.extensions["sozialgraph.validate"].close()
 
 
 def test_landing_page_in_german(client):

@@ -46,7 +46,6 @@ def app(tmp_path_factory):
     app = make_app(build_store(tmp_path_factory.mktemp("validate") / "store"))
     yield app
     close_app(app)
-    app.extensions["sozialgraph.validate"].close()
 
 
 @pytest.fixture
@@ -449,7 +448,6 @@ def test_payload_too_large(tmp_path):
         assert "larger than the limit of 1000 bytes" in response.get_data(as_text=True)
     finally:
         close_app(app)
-        app.extensions["sozialgraph.validate"].close()
 
 
 # ---- safety -------------------------------------------------------------------------------------
@@ -554,7 +552,6 @@ def test_validation_is_bounded_in_time(tmp_path):
         assert response.json["conforms"] is True
     finally:
         close_app(app)
-        app.extensions["sozialgraph.validate"].close()
 
 
 def test_inline_validation_without_time_limit(tmp_path):

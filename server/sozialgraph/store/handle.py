@@ -26,7 +26,6 @@ class StoreHandle:
     def __init__(self, path: str | Path, include_inferred_default: bool):
         self.path = Path(path)
         self.include_inferred_default = include_inferred_default
-        self.executor = None  # what runs query tasks (sozialgraph.sparql.executor), set by the app
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._store: ox.Store | None = None

@@ -35,15 +35,17 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from sozialgraph.store.embedded import named_graphs
+from sozialgraph.store.http import (
+    HttpClient,
+    HttpError,
+    display_url,
+)
 from sozialgraph.store.remote import (
     GRAPH_NAMESPACE,
     MERGE_GRAPH,
-    HttpClient,
-    HttpError,
     RemoteError,
     RemoteQueryError,
     RemoteStore,
-    display_url,
     solutions,
 )
 

@@ -13,11 +13,13 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from sozialgraph import __version__, settings
-from sozialgraph.sparql.executor import InlineExecutor, WorkerPool
+from sozialgraph.sparql.service import executor_for
 from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
+from sozialgraph.store.remote import make_handle as make_remote_handle
 from sozialgraph.web import http
-from sozialgraph.web.dataset import STORE_EXTENSION, store_handle
+from sozialgraph.web.dataset import EXECUTOR_EXTENSION, STORE_EXTENSION, store_handle
+from sozialgraph.web.pools import close_pools, own_pool
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -25,24 +27,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.resolve(config))
     app.json.sort_keys = False
 
-    if app.config["REMOTE_ENDPOINT"]:  # the same app over a remote SPARQL store (remote.py)
-        from sozialgraph.store.remote import make_handle
-
-        app.extensions[STORE_EXTENSION] = make_handle(app.config)
+    if app.config["REMOTE_ENDPOINT"]:  # the same app over a remote SPARQL store
+        handle = make_remote_handle(app.config)
     else:
         handle = StoreHandle(app.config["STORE_PATH"], app.config["INCLUDE_INFERRED_DEFAULT"])
-        app.extensions[STORE_EXTENSION] = handle
-        timeout = float(app.config["QUERY_TIMEOUT"] or 0)
-        if timeout > 0:
-            handle.executor = WorkerPool(handle.location, int(app.config["QUERY_WORKERS"]),
-                                         timeout, int(app.config["QUERY_MEMORY_MB"] or 0) or None,
-                                         bool(app.config["QUERY_ISOLATE_NETWORK"]))
-        else:
-            handle.executor = InlineExecutor(handle.get)
         try:
             handle.get()  # fail early in the log; requests get 503 until the store exists
         except StoreUnavailable as error:
             app.logger.error("%s", error)
+    executor = executor_for(handle, app.config)
+    app.extensions[STORE_EXTENSION] = handle
+    app.extensions[EXECUTOR_EXTENSION] = executor
+    own_pool(app, executor)
 
     http.register(app)
     app.after_request(_common_headers)
@@ -99,3 +95,9 @@ def _common_headers(response):
         response.headers["Access-Control-Max-Age"] = "86400"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     return response
+
+
+def close(app: Flask) -> None:
+    """Stop the app's query workers and validators now (they stop by themselves when the app is
+    garbage-collected or the process ends)."""
+    close_pools(app)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from flask import current_app
+from flask import Flask, current_app
 
 from sozialgraph.rdf.formats import Format
 from sozialgraph.store.embedded import query as store_query
@@ -41,6 +41,12 @@ def store_handle() -> StoreHandle:
     return current_app.extensions[STORE_EXTENSION]
 
 
+def query_executor(app: Flask | None = None):
+    """What runs the checked /sparql queries of `app` (default: the current app): an executor of
+    sozialgraph.sparql (`run(task) -> Answer | Failure`)."""
+    return (app or current_app).extensions[EXECUTOR_EXTENSION]
+
+
 def get_store() -> ox.Store:
     """The read-only store, for any blueprint (raises StoreUnavailable)."""
     return store_handle().get()
@@ -48,6 +54,7 @@ def get_store() -> ox.Store:
 
 
 STORE_EXTENSION = "sozialgraph"  # app.extensions key of the store handle
+EXECUTOR_EXTENSION = "sozialgraph.executor"  # and of the executor of /sparql queries
 T = TypeVar("T")
 Row = dict[str, Any]  # variable name -> pyoxigraph term (NamedNode, BlankNode, Literal) or None
 

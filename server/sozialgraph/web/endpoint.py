@@ -27,7 +27,7 @@ from sozialgraph.sparql.check import UnsafeQuery, check_graphs, check_query
 from sozialgraph.sparql.executor import Answer, Failure, QueryTask
 from sozialgraph.store.handle import StoreUnavailable
 from sozialgraph.web import service_description
-from sozialgraph.web.dataset import store_handle
+from sozialgraph.web.dataset import query_executor, store_handle
 from sozialgraph.web.http import (
     ApiError,
     bad_request,
@@ -185,7 +185,7 @@ def answer_query(params: ProtocolRequest) -> Response:
         inference = bool(current_app.config["INCLUDE_INFERRED_DEFAULT"])
     task = QueryTask(params.query, default, named, inference, chosen["results"], chosen["rdf"],
                      int(current_app.config["MAX_RESULT_ROWS"]))
-    outcome = handle.executor.run(task)
+    outcome = query_executor().run(task)
     if isinstance(outcome, Answer):
         return Response(outcome.body, 200, content_type=outcome.content_type,
                         headers={"Vary": "Accept"})

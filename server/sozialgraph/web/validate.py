@@ -57,6 +57,7 @@ from sozialgraph.web.http import (
     service_unavailable,
     unsupported_media_type,
 )
+from sozialgraph.web.pools import own_pool
 
 log = logging.getLogger(__name__)
 bp = Blueprint("validate", __name__)
@@ -78,10 +79,11 @@ def _configure(state) -> None:
     """The validators of this app (settings VALIDATE_*, see sozialgraph.settings)."""
     config = state.app.config
     timeout = float(config["VALIDATE_TIMEOUT"] or 0)
-    state.app.extensions[EXTENSION] = (
-        ValidatorPool(int(config["VALIDATE_WORKERS"]), timeout,
-                      int(config["VALIDATE_MEMORY_MB"]) or None)
-        if timeout > 0 else InlineValidator())
+    pool = (ValidatorPool(int(config["VALIDATE_WORKERS"]), timeout,
+                          int(config["VALIDATE_MEMORY_MB"]) or None)
+            if timeout > 0 else InlineValidator())
+    state.app.extensions[EXTENSION] = pool
+    own_pool(state.app, pool)
 
 
 def validator() -> ValidatorPool | InlineValidator:
