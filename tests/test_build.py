@@ -19,13 +19,8 @@ from sozialgraph.pipeline.build import BUILD_INFO, BuildError, ValidationFailed,
 from sozialgraph.rdf.namespaces import ACTOR, GRAPH, MEASURE, SG
 from sozialgraph.rdf.parse import RDFSyntaxError, dataset_quads, read_dataset, read_graph
 from sozialgraph.store.embedded import GRAPH_INFERRED, GRAPH_ONTOLOGY, named_graphs, open_store
-from sozialgraph.validation.validate import (
-    load_shapes,
-    render_json,
-    render_text,
-    render_turtle,
-    validate,
-)
+from sozialgraph.validation.engine import load_shapes, validate
+from sozialgraph.validation.report import render_json, render_text, render_turtle
 
 FORMATS = Path(__file__).parent / "fixtures" / "build" / "formats"
 HMSI, LIGA = ACTOR["hmsi"], ACTOR["liga"]
@@ -246,6 +241,20 @@ def test_violation_stops_the_build_and_keeps_the_store(build_sources, tmp_path):
     assert caught.value.result.count(SH.Violation) == 2
     assert os.readlink(store_dir) == target and quads_of(store_dir) == before
     assert len([p for p in builds_root(store_dir).iterdir() if p.name[0].isdigit()]) == 1
+
+
+def test_owl_beyond_the_rules_stops_the_build_and_names_it(build_sources, tmp_path):
+    """One inference path: OWL the build's rules do not materialise is an error that names the
+    construct, not a silent switch to another engine; the served store stays."""
+    store_dir = tmp_path / "store"
+    run_build(build_sources, store_dir)
+    target, before = os.readlink(store_dir), quads_of(store_dir)
+    (build_sources / "graphs" / "disjoint.ttl").write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<http://example.org/A> owl:disjointWith <http://example.org/B> .\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="owl#disjointWith.*sozialgraph.inference.rules"):
+        run_build(build_sources, store_dir)
+    assert os.readlink(store_dir) == target and quads_of(store_dir) == before
 
 
 def test_syntax_error_stops_the_build_before_writing(build_sources, tmp_path):

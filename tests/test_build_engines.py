@@ -1,7 +1,7 @@
 """The build's engines at scale give the same results as the reference ones, on the real graphs,
 on synthetic data and on data with violations:
 
-- validation: pyshacl-turbo over N-Triples term strings (sozialgraph.validation.validate.validate_ntriples)
+- validation: pyshacl-turbo over N-Triples term strings (sozialgraph.validation.engine)
   gives pySHACL's results (tests/test_shapes.py runs every bad fixture through both as well);
 - inference: the OWL 2 RL rules over N-Triples term strings (sozialgraph.inference.owl.infer_ntriples)
   keep the triples the rules over rdflib terms keep (which tests/test_inference_equivalence.py
@@ -23,7 +23,7 @@ from sozialgraph.inference import rules as fast_inference
 from sozialgraph.inference.owl import infer, infer_ntriples
 from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.parse import merge, read_graph
-from sozialgraph.validation.validate import load_shapes, validate, validate_ntriples
+from sozialgraph.validation.engine import load_shapes, validate_ntriples, validate_pyshacl
 
 EX = Namespace("http://example.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -70,7 +70,7 @@ def _results(result) -> list[tuple]:
 
 def _validate_both(data: Graph, ontology: Graph):
     shapes = load_shapes()
-    reference = validate(data, shapes, ontology)
+    reference = validate_pyshacl(data, shapes, ontology)
     turbo = validate_ntriples(ntriples.from_rdflib(merge([data, ontology])), load_shapes())
     return reference, turbo
 
@@ -113,7 +113,7 @@ def test_shapes_that_could_see_more_rdfs_go_to_pyshacl(real):
     shapes.add((EX.Everything, SH.targetClass, RDFS.Resource))
     shapes.add((EX.Everything, SH.nodeKind, SH.IRI))
     turbo = validate_ntriples(ntriples.from_rdflib(merge([data, ontology])), shapes)
-    reference = validate(data, shapes, ontology)
+    reference = validate_pyshacl(data, shapes, ontology)
 
     def unlabelled(result) -> list[tuple]:  # pySHACL parses the strings again: new blank nodes
         return sorted(tuple("_" if isinstance(r[key], BNode) else str(r[key])
@@ -141,17 +141,18 @@ def test_rules_on_strings_keep_what_rules_on_rdflib_keep(real, broken):
         assert len(by_strings.triples) > 1000
 
 
-def test_rules_on_strings_fall_back_to_owlrl_like_the_rules_on_rdflib():
-    for axiom in [(EX.C, OWL.disjointWith, EX.D),
-                  (EX.x, EX.n, Literal("zwölf", datatype=XSD.integer))]:
+def test_rules_on_strings_refuse_what_the_rules_on_rdflib_hand_to_owlrl():
+    """The build has one inference path: where the reference falls back to owlrl, the rules on
+    strings stop and name what they lack (the build turns that into a BuildError)."""
+    for axiom, named in [((EX.C, OWL.disjointWith, EX.D), str(OWL.disjointWith)),
+                         ((EX.x, EX.n, Literal("zwölf", datatype=XSD.integer)), "zwölf")]:
         g = Graph()
         g.add(axiom)
         g.add((EX.x, RDF.type, EX.C))
-        by_rdflib, by_strings = _kept_both(g)
-        assert by_rdflib.engine == by_strings.engine == "owlrl"
-        assert by_strings.fallback_reason and by_strings.inconsistencies == \
-            by_rdflib.inconsistencies
-        assert by_strings.triples == ntriples.from_rdflib(by_rdflib.triples)
+        by_rdflib = infer(Graph(), [g])
+        assert by_rdflib.engine == "owlrl" and by_rdflib.fallback_reason
+        with pytest.raises(fast_inference.Unsupported, match=named):
+            infer_ntriples(ntriples.from_rdflib(g))
 
 
 def test_ill_typed_literals_are_found_in_strings_with_escapes():

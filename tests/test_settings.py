@@ -38,12 +38,13 @@ def test_resolve_orders_defaults_environment_and_overrides(monkeypatch):
     assert set(resolved) == set(settings.BY_KEY)
 
 
-def test_serve_offers_every_setting_that_has_an_option():
-    help_text = CliRunner().invoke(main, ["serve", "--help"], terminal_width=200).stdout
+def test_commands_offer_every_setting_that_has_an_option():
     for setting in settings.SETTINGS:
         if setting.option:
-            assert setting.option in help_text
-            assert setting.variable in help_text
+            help_text = CliRunner().invoke(main, [setting.command, "--help"],
+                                           terminal_width=200).stdout
+            assert setting.option in help_text, setting.key
+            assert setting.variable in help_text, setting.key
 
 
 def test_the_readme_lists_every_setting_with_its_variable_and_default():

@@ -15,7 +15,7 @@ Fixtures live in tests/fixtures/shapes/:
   syntax (`sg:evidence/oa:hasSource`, `^sg:evidence`, `(a|b)`). A fixture must produce exactly
   these results, nothing more (results nested under sh:detail count too).
 
-pySHACL is run the way the build runs it (server/sozialgraph/validation/validate.py): the ontology merged into the data
+pySHACL is run the way the build runs it (server/sozialgraph/validation/engine.py): the ontology merged into the data
 graph, RDFS inference, SHACL advanced features. To keep the suite fast, all bad fixtures are
 validated together in one run, and each result is attributed to the fixture that owns its focus
 node; `test_bad_fixtures_are_independent` checks that they cannot disturb one another.
@@ -44,7 +44,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.namespaces import ID, PREFIXES
 from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR, SHAPES_DIR
-from sozialgraph.validation.validate import validate_ntriples
+from sozialgraph.validation.engine import validate_ntriples
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,8 +127,8 @@ def bad_graph(name: str) -> Graph:
     return parse(FIXTURES / "bad" / f"{name}.ttl")
 
 
-# Both validators the project uses must give each fixture its expected results: pySHACL (the
-# reference, `sozialgraph validate` and the validation service) and pyshacl-turbo (the build).
+# Both validators must give each fixture its expected results: pySHACL (the reference) and
+# pyshacl-turbo (the engine of the build, `sozialgraph validate` and the validation service).
 ENGINES = ("pyshacl", "turbo")
 
 

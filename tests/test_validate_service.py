@@ -529,7 +529,7 @@ SLOW_SHAPES = b'''@prefix sh: <http://www.w3.org/ns/shacl#> .
 ex:Slow a sh:NodeShape ; sh:targetNode ex:n0 ;
     sh:sparql [ sh:select """SELECT $this WHERE {
         ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o .
-        FILTER (?c = ?f && ?f = ?i && ?i = ?l && ?l = ?o && ?o = "never") }""" ] .
+        FILTER (CONCAT(STR(?c), STR(?f), STR(?i), STR(?l), STR(?o)) = "never") }""" ] .
 '''
 
 

@@ -7,10 +7,16 @@ as the Web Annotation TextPositionSelector defines them.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rdflib import Literal
+
+from sozialgraph.rdf.namespaces import SG, SOURCE
+from sozialgraph.rdf.parse import read_graph
 from sozialgraph.settings import corpus_dir
 
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
@@ -74,3 +80,57 @@ def occurrences(text: str, exact: str) -> int:
     while start >= 0:
         count, start = count + 1, text.find(exact, start + 1)
     return count
+
+
+# ---- evidence blocks (sozialgraph anchor) --------------------------------------------------------
+
+def corpus_sources(sources_file: Path) -> dict[str, str]:
+    """source slug -> corpus file name, from graphs/sources.ttl (empty if it is missing)."""
+    if not sources_file.is_file():
+        return {}
+    graph = read_graph(sources_file)
+    return {str(s).removeprefix(str(SOURCE)): str(f)
+            for s, f in graph.subject_objects(SG.corpusFile) if str(s).startswith(str(SOURCE))}
+
+
+def slug_of(text: str, words: int = 6) -> str:
+    """A readable ASCII slug of the first words of `text` (umlauts transliterated)."""
+    text = text.lower()
+    for umlaut, ascii_ in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, ascii_)
+    text = unicodedata.normalize("NFKD", text)  # é -> e + combining accent, dropped below
+    parts = re.findall(r"[a-z0-9]+", text.encode("ascii", "ignore").decode())
+    return "-".join(parts[:words])[:60].strip("-") or "quote"
+
+
+def evidence_block(source_slug: str, evidence_id: str, found, prefix: str | None = None) -> str:
+    """The Turtle evidence block of docs/model.md for an anchored quote."""
+    local = f"{source_slug}/{evidence_id}".replace("/", "\\/")  # '/' is escaped in a local name
+    subject = f"{prefix}:{evidence_id}" if prefix else f"sge:{local}"
+    return (
+        f"{subject} a sg:Evidence ;\n"
+        f"    oa:hasSource sgs:{source_slug} ;\n"
+        f"    oa:hasSelector [ a oa:TextQuoteSelector ;\n"
+        f"                     oa:exact {Literal(found.exact).n3()} ;\n"
+        f"                     oa:prefix {Literal(found.prefix).n3()} ; "
+        f"oa:suffix {Literal(found.suffix).n3()} ] ,\n"
+        f"                   [ a oa:TextPositionSelector ; oa:start {found.start} ; "
+        f"oa:end {found.end} ] .\n")
+
+
+def anchor_one(text: str, quote: str, occurrence: int | None):
+    """The anchor of `quote`, or a message saying why there is none."""
+    starts, at = [], text.find(quote)
+    while at >= 0 and quote:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    if not starts:
+        return None, f"quote not found: {quote!r}"
+    if occurrence is None and len(starts) > 1:
+        where = ", ".join(f"{s} (line {text.count(chr(10), 0, s) + 1})" for s in starts)
+        return None, (f"the quote occurs {len(starts)} times, at offsets {where}; choose one "
+                      f"with --occurrence N (1..{len(starts)}) or quote more words: {quote!r}")
+    try:
+        return anchor(text, quote, occurrence or 1), None
+    except QuoteNotFound:
+        return None, f"there is no occurrence {occurrence} (only {len(starts)}): {quote!r}"

@@ -75,8 +75,9 @@ class Setting:
     key: str
     default: Any
     help: str
-    option: str | None = None  # the option of `sozialgraph serve` that sets it
+    option: str | None = None  # the command-line option that sets it
     env: str = ""  # SOZIALGRAPH_<key> unless given
+    command: str = "serve"  # the command that has the option
 
     @property
     def variable(self) -> str:
@@ -127,6 +128,10 @@ SETTINGS: tuple[Setting, ...] = (
             "request; 0: in the web process without a limit (debugging only)."),
     Setting("VALIDATE_WORKERS", 2, "Validator processes per web process."),
     Setting("VALIDATE_MEMORY_MB", 2048, "Address-space limit of a validator in MB; 0: none."),
+    Setting("PUSH_PASSWORD", None, "Password at the store `sozialgraph push` writes to.",
+            "--password", command="push"),
+    Setting("PUSH_TOKEN", None, "Bearer token for the store `sozialgraph push` writes to.",
+            "--token", command="push"),
 )
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}

@@ -12,10 +12,11 @@ property has two values). Each dropped kind of triple is one rule in `_is_noise`
 Engines: owlrl's closure is slow (about a minute for the project's 7 000 triples, and it grows
 faster than linearly: hours at 10^6). The ontology needs only a few OWL 2 RL rules (classes from
 the hierarchy, domains and ranges, inverse, super-, symmetric and transitive properties, owl:oneOf),
-so by default (`engine="auto"`) sozialgraph.inference.rules materialises exactly those, and owlrl runs
-only when the graphs use more of OWL or when owlrl would derive owl:sameAs or report an
-inconsistency. Both give the same kept triples (tests/test_inference_equivalence.py); the rules
-derive no noise, so their `dropped` is 0.
+so the build (`infer_ntriples`) materialises exactly those with sozialgraph.inference.rules and
+stops with a clear error when the graphs use more of OWL, or when owlrl would derive owl:sameAs
+or report an inconsistency. `infer()` (rdflib graphs, engine "auto", "rules" or "owlrl") is the
+reference the tests prove the rules against: both give the same kept triples
+(tests/test_inference_equivalence.py); the rules derive no noise, so their `dropped` is 0.
 """
 
 from __future__ import annotations
@@ -129,19 +130,14 @@ def _infer_with_rules(ontology: Graph, data: list[Graph]) -> InferenceResult:
 
 
 def infer_ntriples(asserted: set[tuple[str, str, str]]) -> InferenceResult:
-    """infer() for the build at scale: the ontology and data as N-Triples term strings
-    (sozialgraph.rdf.ntriples), the kept triples as a set of them. The rules run on the strings; owlrl,
-    when they do not suffice, on rdflib graphs converted for it."""
-    try:
-        literal = ntriples.ill_typed_literal(asserted)
-        if literal is not None:
-            raise fast_inference.Unsupported(f"an ill-typed literal: {literal.n3()}")
-        closure = fast_inference.materialise(asserted, fast_inference.NTRIPLES)
-    except fast_inference.Unsupported as unsupported:
-        result = _infer_with_owlrl(ntriples.to_rdflib(asserted), [])
-        result.triples = ntriples.from_rdflib(result.triples)
-        result.fallback_reason = str(unsupported)
-        return result
+    """The build's inference, its only path: the rules on N-Triples term strings
+    (sozialgraph.rdf.ntriples), the kept triples as a set of them. Graphs that need more of
+    OWL 2 RL than the rules raise rules.Unsupported naming what the rules lack (owlrl is the
+    reference in the tests, not a second engine of the build)."""
+    literal = ntriples.ill_typed_literal(asserted)
+    if literal is not None:
+        raise fast_inference.Unsupported(f"an ill-typed literal: {literal.n3()}")
+    closure = fast_inference.materialise(asserted, fast_inference.NTRIPLES)
     kept = {t for t in closure - asserted if not _is_noise(t, fast_inference.NTRIPLES)}
     return InferenceResult(kept, 0, [], engine="rules")
 

@@ -290,7 +290,7 @@ def rdfs_entailments(triples: Iterable[tuple], v: Terms = RDFLIB) -> set[tuple]:
     """What pySHACL's RDFS pre-inference (owlrl's RDFS closure, rules rdfs2, 3, 5, 7, 9, 11) adds
     that a shape can see, without the rest: the new triples only.
 
-    Left out, as no shape of the project's mentions them (sozialgraph.validation.validate checks that a shapes
+    Left out, as no shape of the project's mentions them (sozialgraph.validation.engine checks that a shapes
     graph does not before it uses this): `x a rdfs:Resource` for every term, `p a rdf:Property`
     for every predicate, the reflexive `C rdfs:subClassOf C` and `p rdfs:subPropertyOf p`, and
     the container and datatype axioms. Kept like owlrl does: a range types literal values too.

@@ -54,10 +54,12 @@ from rdflib.namespace import OWL, RDF, SH
 from sozialgraph import __version__
 from sozialgraph import settings as config
 from sozialgraph.inference.owl import infer_ntriples
+from sozialgraph.inference.rules import Unsupported
 from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.namespaces import GRAPH, bind_all
 from sozialgraph.store.embedded import GRAPH_INFERRED, GRAPH_ONTOLOGY, graph_iri_for
-from sozialgraph.validation.validate import ValidationResult, load_shapes, turbo_entailments
+from sozialgraph.validation.engine import load_shapes, turbo_entailments
+from sozialgraph.validation.report import ValidationResult
 
 T = TypeVar("T")
 BUILD_INFO = "build-info.json"
@@ -164,7 +166,13 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
             checking = _Validation(builds_root(store_dir), asserted, shape_files, validator)
             checking.entail(asserted, shapes, progress)
         with _stage("infer", timings, progress):
-            inference = _yielding(lambda: infer_ntriples(asserted))
+            try:
+                inference = _yielding(lambda: infer_ntriples(asserted))
+            except Unsupported as unsupported:
+                raise BuildError(f"the graphs need OWL 2 RL beyond the rules the build "
+                                 f"materialises ({unsupported}); extend "
+                                 "sozialgraph.inference.rules (and its tests against owlrl) or "
+                                 "remove it") from None
             progress(f"  {len(inference.triples)} inferred triples kept, "
                      f"{inference.dropped} dropped as trivial ({inference.engine})")
             for message in inference.inconsistencies:

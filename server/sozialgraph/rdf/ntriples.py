@@ -28,6 +28,7 @@ from sozialgraph.rdf.parse import (
     check_strict_syntax,
     check_xml_is_safe,
     format_for,
+    read_graph,
 )
 
 Triple = tuple[str, str, str]
@@ -40,9 +41,8 @@ def read(path: str | Path) -> set[Triple]:
     fresh labels, so two files never share one. Errors are RDFSyntaxError (`file:line: ...`)."""
     path = Path(path)
     fmt = format_for(path)
-    if fmt not in OXIGRAPH_FORMATS:
-        raise RDFSyntaxError(path, None, f"the build reads {fmt} through rdflib only; "
-                             "convert the file to Turtle")
+    if fmt not in OXIGRAPH_FORMATS:  # JSON-LD: rdflib reads it (no remote contexts)
+        return from_rdflib(read_graph(path))
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -101,16 +101,19 @@ def ill_typed_literal(triples: Iterable[Triple]) -> Literal | None:
     for _, _, obj in triples:
         if obj[0] == '"' and _XSD_DATATYPE in obj and obj not in seen:
             seen.add(obj)
-            literal = _literal(obj)
+            literal = to_literal(obj)
             if literal.ill_typed:
                 return literal
     return None
 
 
-def _literal(term: str) -> Literal:
-    if "\\" not in term:
+def to_literal(term: str) -> Literal:
+    """The rdflib literal an N-Triples literal term spells (lexical form kept)."""
+    if "\\" not in term and '"^^<' in term:
         lexical, datatype = term[1:].rsplit('"^^<', 1)
         return Literal(lexical, datatype=URIRef(datatype[:-1]))
-    # escapes: let Oxigraph read the term
-    quad = next(iter(ox.parse(f"<x:s> <x:p> {term} .", format=ox.RdfFormat.N_TRIPLES)))
-    return Literal(quad.object.value, datatype=URIRef(quad.object.datatype.value))
+    # escapes, language tags, plain strings: let Oxigraph read the term
+    literal = next(iter(ox.parse(f"<x:s> <x:p> {term} .", format=ox.RdfFormat.N_TRIPLES))).object
+    if literal.language:
+        return Literal(literal.value, lang=literal.language)
+    return Literal(literal.value, datatype=URIRef(literal.datatype.value))

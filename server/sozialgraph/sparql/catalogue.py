@@ -8,6 +8,7 @@ all read the queries from here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,3 +84,18 @@ def find(name: str, folder: Path = QUERIES_DIR) -> CuratedQuery | None:
         if name in (query.slug, path.stem):
             return query
     return None
+
+
+def resolve_query(text: str, queries_dir: Path) -> str:
+    """QUERY as a .rq/.sparql file, a curated query's name, or SPARQL itself."""
+    candidate = Path(text)
+    if candidate.suffix in (".rq", ".sparql") or (len(text) < 200 and candidate.is_file()):
+        if not candidate.is_file():
+            raise LookupError(f"no query file {text}")
+        return candidate.read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w.-]+", text):  # one word: a curated query's name
+        curated = find(text, queries_dir)
+        if curated is None:
+            raise LookupError(f"no curated query named {text!r} in {queries_dir.name}/")
+        return curated.text
+    return text

@@ -154,7 +154,7 @@ class Validator:
 
         from sozialgraph.rdf.parse import merge, read_graph
         from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR
-        from sozialgraph.validation.validate import load_shapes
+        from sozialgraph.validation.engine import load_shapes
 
         rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # FROM <iri> in a shape's query loads nothing
         files = [GRAPHS_DIR / name for name in CONTEXT_FILES if (GRAPHS_DIR / name).exists()]
@@ -166,7 +166,7 @@ class Validator:
 
         from sozialgraph.rdf.parse import RDFSyntaxError, merge, parse_data
         from sozialgraph.sparql.check import UnsafeQuery, check_query
-        from sozialgraph.validation.validate import ValidationError, validate
+        from sozialgraph.validation.engine import ValidationError, validate
 
         try:
             data = merge(parse_data(task.data.content, task.data.format, name=task.data.name,
@@ -208,7 +208,7 @@ def _drop_results(report, unwanted) -> None:
     from rdflib import BNode, Literal
     from rdflib.namespace import RDF, SH
 
-    from sozialgraph.validation.validate import report_conforms
+    from sozialgraph.validation.report import report_conforms
 
     for node in list(report.subjects(RDF.type, SH.ValidationReport)):
         for result in list(report.objects(node, SH.result)):
@@ -233,7 +233,12 @@ def render(report, report_format: str) -> Report:
     from rdflib import Graph
 
     from sozialgraph.rdf.namespaces import PREFIXES
-    from sozialgraph.validation.validate import render_json, render_turtle, report_conforms
+    from sozialgraph.validation.report import (
+        render_json,
+        render_turtle,
+        report_conforms,
+        report_rows,
+    )
 
     conforms = report_conforms(report)
     if report_format == TURTLE.name:
@@ -248,57 +253,3 @@ def render(report, report_format: str) -> Report:
         return Report(conforms, REPORT_JSON_LD.content_type, body.encode("utf-8"))
     return Report(conforms, HTML.content_type, rows=report_rows(report),
                   turtle=render_turtle(report))
-
-
-def report_rows(report) -> list[dict]:
-    """One dict of display strings per result, most severe first (for report.html)."""
-    from rdflib import BNode, Graph, Literal, URIRef
-    from rdflib.namespace import SH
-
-    from sozialgraph.rdf.namespaces import bind_all
-    from sozialgraph.validation.validate import (
-        PLAIN_DATATYPES,
-        _describe_blank,
-        _path_sparql,
-        _severity_name,
-        report_results,
-    )
-
-    names = bind_all(Graph()).namespace_manager
-
-    def show(term) -> str:
-        if term is None:
-            return ""
-        if isinstance(term, BNode):
-            return _describe_blank(report, term, show)
-        if isinstance(term, Literal) and term.datatype in PLAIN_DATATYPES and term.value is not None:
-            return str(term)
-        return term.n3(names)
-
-    def iri(term) -> str | None:
-        return str(term) if isinstance(term, URIRef) else None
-
-    def shape_label(shape) -> str:
-        if not isinstance(shape, BNode):
-            return show(shape)
-        parent = report.value(predicate=SH.property, object=shape)
-        path = report.value(shape, SH.path)
-        on = (f"property shape on {_path_sparql(report, path, show)}" if path is not None
-              else "blank-node shape")
-        return f"{show(parent)} ({on})" if parent is not None else f"[{on}]"
-
-    rows = []
-    for r in report_results(report):
-        shape = r["sourceShape"]
-        parent = report.value(predicate=SH.property, object=shape) if isinstance(
-            shape, BNode) else shape
-        rows.append({
-            "severity": _severity_name(r["severity"]),
-            "focus": show(r["focusNode"]), "focus_iri": iri(r["focusNode"]),
-            "path": _path_sparql(report, r["path"], show) if r["path"] is not None else "",
-            "value": show(r["value"]), "value_iri": iri(r["value"]),
-            "messages": r["messages"],
-            "component": show(r["constraintComponent"]),
-            "shape": shape_label(shape), "shape_iri": iri(parent),
-        })
-    return rows

@@ -5,7 +5,7 @@
 The worker starts reading DATA.nt (the data, ontology included) as soon as it starts, while the
 build works out the RDFS entailments; then it reads one line on stdin that says how to go on:
 
-    turbo ENTAILED.nt   pyshacl-turbo, after adding the entailments (sozialgraph.validation.validate)
+    turbo ENTAILED.nt   pyshacl-turbo, after adding the entailments (sozialgraph.validation.engine)
     pyshacl             pySHACL, with its own RDFS closure (the reference)
 
 The report goes to REPORT.nt as N-Triples (blank-node labels kept); the last line on stdout is
@@ -30,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     from rdflib import Graph
 
-    from sozialgraph.validation.validate import (
+    from sozialgraph.validation.engine import (
         ValidationError,
         load_shapes,
         turbo_store,
-        validate,
+        validate_pyshacl,
         validate_turbo,
     )
 
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             result = validate_turbo(turbo_store(Path(how[1]), store=store), shapes)
         elif how == ["pyshacl"]:
             del store
-            result = validate(Graph().parse(data, format="nt"), shapes)
+            result = validate_pyshacl(Graph().parse(data, format="nt"), shapes)
         else:
             raise ValidationError(f"unknown instruction {' '.join(how)!r}")
     except ValidationError as error:
