@@ -1,0 +1,74 @@
+"""Step 6, swap: where builds live (`<store>.builds/<UTC timestamp>`), one build at a time, the
+atomic swap of the `<store>` link to a new build, and the removal of old and abandoned ones."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sozialgraph.pipeline.steps import BuildError
+
+BUILD_NAME = re.compile(r"^\d{8}T\d{12}Z$")
+
+
+def builds_root(store_dir: Path) -> Path:
+    """Where the versioned builds of `store_dir` live: `<store_dir>.builds/`."""
+    return store_dir.with_name(store_dir.name + ".builds")
+
+
+def check_target(store_dir: Path) -> None:
+    """Refuse a target that exists and is not a link made by a build."""
+    if store_dir.exists() and not store_dir.is_symlink():
+        raise BuildError(
+            f"{store_dir} exists and is not a link to a build: it was not made by "
+            "`sozialgraph build`, so it is left alone. Move it away or choose another --store.")
+
+
+@contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """One build at a time writes and swaps into `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build_paths(store_dir: Path, built_at: datetime) -> tuple[Path, Path]:
+    root = builds_root(store_dir)
+    final = root / built_at.strftime("%Y%m%dT%H%M%S%fZ")
+    return root / f".{final.name}.partial", final
+
+
+def swap_in(store_dir: Path, build_dir: Path) -> Path | None:
+    """Point `store_dir` at `build_dir` atomically; return the build it pointed at before."""
+    check_target(store_dir)
+    previous = None
+    if store_dir.is_symlink():
+        previous = (store_dir.parent / os.readlink(store_dir)).resolve()
+    link = store_dir.with_name(f".{store_dir.name}.{os.getpid()}.link")
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(os.path.relpath(build_dir, store_dir.parent), link)
+    os.replace(link, store_dir)
+    return previous
+
+
+def prune_builds(store_dir: Path, keep: set[Path | None]) -> list[Path]:
+    """Remove the builds (and abandoned partial builds) of `store_dir` not in `keep`."""
+    keep_resolved = {p.resolve() for p in keep if p is not None}
+    removed = []
+    for entry in builds_root(store_dir).iterdir():
+        name = entry.name.removeprefix(".").removesuffix(".partial")
+        if BUILD_NAME.match(name) and entry.resolve() not in keep_resolved:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
