@@ -42,7 +42,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from sozialgraph.rdf import ntriples
-from sozialgraph.rdf.namespaces import ID, PREFIXES
+from sozialgraph.rdf.namespaces import BASE, PREFIXES
 from sozialgraph.settings import GRAPHS_DIR, ONTOLOGY_DIR, SHAPES_DIR
 from sozialgraph.validation.engine import validate_ntriples
 
@@ -215,7 +215,7 @@ def owned_nodes(graph: Graph) -> set:
     mentions that the context does not describe (e.g. a misspelt actor IRI)."""
     shared = set(context().subjects()) | set(ontology().subjects())
     mentioned = {node for triple in graph for node in (triple[0], triple[2])
-                 if isinstance(node, BNode) or (isinstance(node, URIRef) and node.startswith(ID))}
+                 if isinstance(node, BNode) or (isinstance(node, URIRef) and node.startswith(BASE + "id/"))}
     return set(graph.subjects()) | (mentioned - shared)
 
 

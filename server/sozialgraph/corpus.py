@@ -75,13 +75,6 @@ def anchor(text: str, exact: str, occurrence: int = 1) -> Anchor:
     )
 
 
-def occurrences(text: str, exact: str) -> int:
-    count, start = 0, text.find(exact)
-    while start >= 0:
-        count, start = count + 1, text.find(exact, start + 1)
-    return count
-
-
 # ---- evidence blocks (sozialgraph anchor) --------------------------------------------------------
 
 def corpus_sources(sources_file: Path) -> dict[str, str]:

@@ -18,9 +18,10 @@ resource typed owl:Nothing, an ill-typed literal) is not handled here: sozialgra
 owlrl as before. tests/test_inference_equivalence.py checks that both give the same triples on
 the project's graphs and on synthetic data.
 
-The rules work on rdflib terms (RDFLIB, for owlrl's and pySHACL's graphs) and on pyoxigraph terms
-(OXIGRAPH, for the build, which parses with Oxigraph and never makes rdflib terms at 10^6
-triples): every function takes the `terms` to use; the algorithm is the same.
+The rules work on N-Triples term strings (NTRIPLES, the build's representation: it parses with
+Oxigraph and never makes rdflib terms at 10^6 triples) and on rdflib terms (RDFLIB, for the
+reference comparison with owlrl in the tests): every function takes the `terms` to use; the
+algorithm is the same.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
 # The OWL vocabulary a graph may use and still be closed by these rules. Everything else of the
 # owl: namespace, in any position, sends the closure to owlrl.
@@ -81,10 +81,6 @@ _VOCABULARY = {
 RDFLIB = Terms(URIRef, lambda t: isinstance(t, Literal),
                lambda t: str(t) if isinstance(t, URIRef) else None,
                lambda t, start=str(OWL): t.startswith(start))
-OXIGRAPH = Terms(ox.NamedNode, lambda t: isinstance(t, ox.Literal),
-                 lambda t: t.value if isinstance(t, ox.NamedNode) else None,
-                 lambda t, start=str(OWL): isinstance(t, ox.NamedNode) and
-                 t.value.startswith(start))
 
 
 class Unsupported(Exception):
@@ -265,22 +261,13 @@ def _check_no_same_as(closure: set, functional: set, inverse_functional: set,
             raise Unsupported(f"the inverse functional property {p} has two subjects")
 
 
-def ill_typed_literal(triples: Iterable[tuple], v: Terms = RDFLIB) -> Literal | None:
-    """A literal whose lexical form does not fit its datatype (owlrl reports those), as rdflib
-    decides it: pyoxigraph literals of XSD datatypes are checked through rdflib, once each."""
-    if v is RDFLIB:
-        return next((o for _, _, o in triples if isinstance(o, Literal) and o.ill_typed), None)
-    xsd, seen = str(XSD), set()
-    for _, _, o in triples:
-        if isinstance(o, ox.Literal) and o not in seen and o.datatype.value.startswith(xsd):
-            seen.add(o)
-            literal = Literal(o.value, datatype=URIRef(o.datatype.value))
-            if literal.ill_typed:
-                return literal
-    return None
+def ill_typed_literal(triples: Iterable[tuple]) -> Literal | None:
+    """An rdflib literal whose lexical form does not fit its datatype (owlrl reports those);
+    for N-Triples term strings see sozialgraph.rdf.ntriples.ill_typed_literal."""
+    return next((o for _, _, o in triples if isinstance(o, Literal) and o.ill_typed), None)
 
 
-__all__ = ["OXIGRAPH", "RDFLIB", "Terms", "Unsupported", "ill_typed_literal", "materialise",
+__all__ = ["RDFLIB", "Terms", "Unsupported", "ill_typed_literal", "materialise",
            "rdfs_entailments", "supported_vocabulary"]
 
 

@@ -7,7 +7,6 @@ BASE = "https://w3id.org/sozialgraph/"
 
 SG = Namespace(BASE + "ontology#")
 ONTOLOGY_IRI = BASE + "ontology"
-ID = Namespace(BASE + "id/")
 ACTOR = Namespace(BASE + "id/actor/")
 MEASURE = Namespace(BASE + "id/measure/")
 FUNDING = Namespace(BASE + "id/funding/")

@@ -40,10 +40,6 @@ def named_graphs(store: ox.Store) -> list[str]:
     return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
 
 
-def asserted_graphs(store: ox.Store) -> list[str]:
-    return [g for g in named_graphs(store) if g != GRAPH_INFERRED]
-
-
 def add_union_copy(store: ox.Store) -> None:
     """Write the merge of all asserted named graphs into the default graph (see module doc)."""
     store.update(
