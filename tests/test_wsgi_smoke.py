@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -114,3 +115,27 @@ def test_service_description_and_health(base_url):
     assert f"<{base_url}/sparql>".encode() in body
     status, _, body = fetch(f"{base_url}/health")
     assert json.loads(body)["status"] == "ok"
+
+
+def _post_chunked(base_url: str, path: str, content_type: str, size: int):
+    host, port = urllib.parse.urlsplit(base_url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    chunk = b"# " + b"x" * 65534 + b"\n"
+    body = iter([chunk] * (size // len(chunk) + 1))
+    try:
+        connection.request("POST", path, body=body, encode_chunked=True,
+                           headers={"Content-Type": content_type})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    except (BrokenPipeError, ConnectionResetError):  # the server may stop reading at the limit
+        return 413, "connection closed while sending"
+    finally:
+        connection.close()
+
+
+def test_chunked_bodies_over_the_limit_are_refused(base_url):
+    """A chunked body announces no length: the limit applies while it is read (413)."""
+    status, text = _post_chunked(base_url, "/sparql", "application/sparql-query", 1_100_000)
+    assert status == 413, text
+    status, text = _post_chunked(base_url, "/sparql", "application/sparql-query", 10_000)
+    assert status == 400 and "syntax" in text  # under the limit: read whole, then parsed

@@ -34,7 +34,7 @@ from sozialgraph.web.http import (
     refuse,
     split_extension,
 )
-from sozialgraph.web.views import not_found
+from sozialgraph.web.pages import not_found
 from sozialgraph.web.void import DATASET_IRI, graph_title, statistics, void_triples
 
 bp = Blueprint("downloads", __name__)

@@ -33,7 +33,8 @@ from sozialgraph.web.http import (
     split_extension,
     ui_url,
 )
-from sozialgraph.web.views import Description, answer, labels_for, not_found, resource_page
+from sozialgraph.web.pages import answer, not_found, resource_page
+from sozialgraph.web.views import Description, labels_for
 
 bp = Blueprint("linkeddata", __name__)
 

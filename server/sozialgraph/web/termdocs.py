@@ -39,7 +39,8 @@ from sozialgraph.web.http import (
     serialize,
     split_extension,
 )
-from sozialgraph.web.views import Labels, Link, link, not_found
+from sozialgraph.web.pages import not_found
+from sozialgraph.web.views import Labels, Link, link
 
 bp = Blueprint("termdocs", __name__)
 
