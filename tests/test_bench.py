@@ -89,7 +89,7 @@ def _fake_results(ours_p50: float, oxigraph_p50: float, rdflib_timeout: bool) ->
     answers = {s: {p: {"rows": 3, "match": "match"} for p in bench.PEERS} for s in slugs}
     run = {"clients": 8, "completed": 40, "errors": 0, "timeouts": 0, "seconds": 4.0,
            "p50": 0.1, "p95": 0.2, "stopped_by": "requests"}
-    settings = bench._settings_record(bench.Settings(sizes=[1_000_000]))
+    settings = bench.settings_record(bench.Settings(sizes=[1_000_000]))
     return {
         "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T01:00:00Z",
         "machine": bench.machine(), "settings": settings,

@@ -166,7 +166,7 @@ def test_ill_typed_literals_are_found_in_strings_with_escapes():
 def _both_ways(graph: Graph) -> set:
     triples = ntriples.from_rdflib(graph)
     one_pass = fast_inference.rdfs_entailments(triples, fast_inference.NTRIPLES)
-    assert one_pass == fast_inference._rdfs_entailments_iterative(triples, fast_inference.NTRIPLES)
+    assert one_pass == fast_inference.rdfs_entailments_by_work_list(triples, fast_inference.NTRIPLES)
     return one_pass
 
 

@@ -118,15 +118,15 @@ def test_ill_typed_literal_falls_back_to_owlrl():
 # ---- validation ---------------------------------------------------------------------------------
 
 def test_rdfs_shortcut_only_for_shapes_that_cannot_see_the_difference():
-    from sozialgraph.validation.engine import _rdfs_shortcut_allowed
+    from sozialgraph.validation.engine import rdfs_shortcut_allowed
 
-    assert _rdfs_shortcut_allowed(load_shapes())
+    assert rdfs_shortcut_allowed(load_shapes())
     shapes = Graph()
     shapes.add((EX.S, SH.targetClass, RDFS.Resource))
-    assert not _rdfs_shortcut_allowed(shapes)
+    assert not rdfs_shortcut_allowed(shapes)
     shapes = Graph()
     shapes.add((EX.S, SH.select, Literal("SELECT $this WHERE { $this rdfs:subPropertyOf ?p }")))
-    assert not _rdfs_shortcut_allowed(shapes)
+    assert not rdfs_shortcut_allowed(shapes)
     shapes = Graph()
     shapes.add((EX.S, SH.select, Literal("SELECT $this WHERE { $this rdfs:label ?l }")))
-    assert _rdfs_shortcut_allowed(shapes)
+    assert rdfs_shortcut_allowed(shapes)

@@ -24,7 +24,6 @@ LANDING_LINKS = ("/ui", "/sparql", "/downloads", "/ontology", "/shapes", "/valid
 
 @pytest.fixture(scope="module")
 def app(fixture_store):
-    ui._figures_cache.clear()
     app = make_app(fixture_store)
     yield app
     close_app(app)

@@ -382,8 +382,8 @@ def test_validators_cannot_open_connections(local_server):
     # what a validator process installs before it reads anything (see main())
     code = f"""
 import urllib.request
-from sozialgraph.validation.service import _refuse_network
-_refuse_network()
+from sozialgraph.validation.service import refuse_network
+refuse_network()
 try:
     urllib.request.urlopen("{local_server.url}/", timeout=5)
 except PermissionError as error:

@@ -288,7 +288,7 @@ def rdfs_entailments(triples: Iterable[tuple], v: Terms = RDFLIB) -> set[tuple]:
     schema = {v.type, v.subClassOf, v.subPropertyOf, v.domain, v.range}
     if any(supers & schema for supers in super_props.values()):
         # a sub-property of rdf:type or of a schema property: derived triples change the schema
-        return _rdfs_entailments_iterative(triples, v)
+        return rdfs_entailments_by_work_list(triples, v)
     # Otherwise the schema is fixed, and one pass over the triples gives the closure: each
     # predicate's super-properties, and the classes its domains and ranges (its super-properties'
     # included) give, with their superclasses, are worked out once.
@@ -342,7 +342,7 @@ def _rdfs_schema(triples: set[tuple], v: Terms) -> tuple[dict, dict, dict, dict]
     return sub_class, sub_prop, domains, ranges
 
 
-def _rdfs_entailments_iterative(triples: set[tuple], v: Terms) -> set[tuple]:
+def rdfs_entailments_by_work_list(triples: set[tuple], v: Terms) -> set[tuple]:
     """The RDFS closure by a work list, iterated until no schema triple is new: the
     general case, for schemas where derived triples can change the schema."""
     sub_class, sub_prop, domains, ranges = _rdfs_schema(triples, v)

@@ -167,7 +167,7 @@ def turbo_entailments(data: set[tuple[str, str, str]], shapes: Graph) -> list | 
     reported on the resource that states it, by both (tests/test_shapes.py checks this for every
     object property), so the verdict is the same."""
     schema_of_type = f"<{RDF.type}>"
-    if not _rdfs_shortcut_allowed(shapes) or any(
+    if not rdfs_shortcut_allowed(shapes) or any(
             s == schema_of_type and p in _SCHEMA_PREDICATES for s, p, _ in data):
         return None
     return [t for t in fast_inference.rdfs_entailments(data, fast_inference.NTRIPLES) if t[0][0] != '"']
@@ -243,7 +243,7 @@ _NAMED_IN_SPARQL = re.compile(r"(?:\brdfs?:|rdf-schema#|22-rdf-syntax-ns#)([A-Za
 _SPARQL_TEXTS = {SH.select, SH.ask, SH.construct, SH.update}
 
 
-def _rdfs_shortcut_allowed(shapes: Graph) -> bool:
+def rdfs_shortcut_allowed(shapes: Graph) -> bool:
     for triple in shapes:
         for term in triple:
             if isinstance(term, URIRef) and str(term).startswith(_RDF_NAMESPACES) and \

@@ -117,7 +117,7 @@ def main() -> None:
 
 def _load_validator() -> Validator:
     """This process's validator; from here on no Python code in it may open a connection."""
-    _refuse_network()
+    refuse_network()
     try:
         return Validator.load()
     except Exception as error:  # whatever it is: report it to the web process, then stop
@@ -128,7 +128,7 @@ _NETWORK_EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "socket.get
                              "socket.gethostbyaddr", "urllib.Request", "http.client.connect"})
 
 
-def _refuse_network() -> None:
+def refuse_network() -> None:
     """No Python code in this process may open a connection (whatever a document or a shapes
     graph asks rdflib or pySHACL to fetch), with or without a network namespace."""
 

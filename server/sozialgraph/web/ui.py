@@ -12,7 +12,6 @@ process and store), and links to everything the server offers.
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -21,6 +20,7 @@ from sozialgraph.rdf.namespaces import BASE
 from sozialgraph.sparql.catalogue import CuratedQuery, load_catalogue
 from sozialgraph.store.embedded import query as store_query
 from sozialgraph.store.handle import StoreUnavailable
+from sozialgraph.web import dataset
 from sozialgraph.web.dataset import store_handle
 from sozialgraph.web.http import public_base
 
@@ -41,8 +41,6 @@ WHERE {{
 }}
 GROUP BY ?key"""
 
-_figures_cache: dict[str, dict[str, int]] = {}
-_figures_lock = threading.Lock()
 
 
 @cache
@@ -60,18 +58,19 @@ def language() -> str:
 
 def figures() -> dict[str, int] | None:
     """Triples and counts of measures, fundings, sources, actors and evidence; None when the
-    store is not available. Counted once per process and store."""
+    store is not available. Counted once per process and app (the store does not change while
+    it is open)."""
     handle = store_handle()
+
+    def count() -> dict[str, int]:
+        counts = {key: 0 for key, _ in FIGURES}
+        for row in store_query(handle.get(), FIGURES_QUERY):
+            counts[row["key"].value] = int(row["n"].value)
+        counts["triples"] = handle.default_graph_size(False)
+        return counts
+
     try:
-        location = str(handle.location())
-        with _figures_lock:
-            if location not in _figures_cache:
-                counts = {key: 0 for key, _ in FIGURES}
-                for row in store_query(handle.get(), FIGURES_QUERY):
-                    counts[row["key"].value] = int(row["n"].value)
-                counts["triples"] = handle.default_graph_size(False)
-                _figures_cache[location] = counts
-            return _figures_cache[location]
+        return dataset.cached("figures", count)
     except StoreUnavailable:
         return None
 

@@ -1,0 +1,369 @@
+"""The run: per size, data, build, answers, latency and throughput, with results.json and the report rewritten after every phase."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from sozialgraph.sparql.catalogue import CuratedQuery, load_catalogue
+from sozialgraph_bench.answers import answer_size, compare, loosely, normal_answer
+from sozialgraph_bench.config import LABELS, SERVERS, Settings, machine, percentile, size_name
+from sozialgraph_bench.peers import (
+    HttpClient,
+    InProcessClient,
+    RequestFailed,
+    Server,
+    oxigraph_server,
+    rdflib_server,
+    sozialgraph_server,
+)
+from sozialgraph_bench.phases import fallback_store, run_build, split_into_graph_files
+from sozialgraph_bench.plot import render_svg
+from sozialgraph_bench.report import render_report
+
+
+class Bench:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.queries: list[CuratedQuery] = [q for q in load_catalogue() if q.kind == "select"
+                                            or q.kind == "ask"]
+        self.results: dict = {"started": _now(), "machine": machine(),
+                              "settings": settings_record(settings), "sizes": {}}
+        self.log = settings.log
+
+    # -- orchestration --
+    def run(self) -> dict:
+        settings = self.settings
+        own_work = settings.work_dir is None
+        work = Path(settings.work_dir or tempfile.mkdtemp(prefix="sozialgraph-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        self.work = work
+        if threading.current_thread() is threading.main_thread():
+            # a stopped run (kill, Ctrl-C) still stops its servers and writes its report
+            signal.signal(signal.SIGTERM, _exit_on_signal)
+        try:
+            for size in settings.sizes:
+                self.run_size(size)
+        finally:
+            self.results["finished"] = _now()
+            self.save()
+            if own_work:
+                shutil.rmtree(work, ignore_errors=True)
+        return self.results
+
+    def save(self) -> None:
+        (self.work / "results.json").write_text(json.dumps(self.results, indent=1) + "\n")
+        plot = self.settings.plot or self.settings.out.with_suffix(".svg")
+        self.settings.out.parent.mkdir(parents=True, exist_ok=True)
+        svg = render_svg(self.results)
+        if svg:
+            plot.write_text(svg, encoding="utf-8")
+        self.settings.out.write_text(render_report(self.results, plot if svg else None,
+                                                   self.settings.out), encoding="utf-8")
+
+    def run_size(self, size: int) -> None:
+        from sozialgraph_synth.synth import generate
+
+        settings, work = self.settings, self.work / f"size-{size}"
+        work.mkdir(parents=True, exist_ok=True)
+        record: dict = {"size": size, "notes": []}
+        self.results["sizes"][str(size)] = record
+        self.log(f"[{size_name(size)}] synthetic data ...")
+        report = generate(size, settings.seed, work / "synth")
+        record["data"] = {"triples": report.triples, "graphs": len(report.graphs),
+                          "documents": report.documents, "seconds": round(report.seconds, 2)}
+        split_into_graph_files(work / "synth", work / "graphs")
+
+        self.log(f"[{size_name(size)}] build ...")
+        store_link = work / "store"
+        build = run_build(work / "graphs", store_link, settings.build_timeout,
+                          work / "build.log")
+        record["build"] = build
+        self.log(f"[{size_name(size)}] build {build['status']} in {build['wall_seconds']} s, "
+                 f"peak {build['peak_mb']} MB")
+        if build["status"] == "ok":
+            store_dir = Path(build["build_dir"])
+            record["store_from"] = "build"
+        else:
+            store_dir = fallback_store(work / "synth", work / "store-loaded")
+            record["store_from"] = "load"
+            record["notes"].append(
+                f"The build {build['status']} ({build.get('error', '')}); the servers were run "
+                "over the same data loaded in the build's store layout by synth.load_into_store "
+                "(no validation, no inferred graph; the curated queries do not use it).")
+        record["store_quads"] = len(ox.Store.read_only(str(store_dir)))
+        self.save()
+
+        servers = self.start_servers(store_dir, work, size, record)
+        clients: dict = {}
+        try:
+            clients.update(self.make_clients(servers, store_dir))
+            self.check_answers(clients, servers, record)
+            self.save()
+            self.measure_latency(clients, servers, record)
+            self.save()
+            self.measure_throughput(servers, clients, record)
+            self.save()
+        finally:
+            for server in servers.values():
+                server.stop()
+            for client in clients.values():
+                client.close()
+            self.save()
+
+    def start_servers(self, store_dir: Path, work: Path, size: int, record: dict
+                      ) -> dict[str, Server]:
+        settings, servers = self.settings, {}
+        record["servers"] = {}
+        for name in SERVERS:
+            if name not in settings.peers:
+                continue
+            if name == "sozialgraph":
+                server = sozialgraph_server(store_dir, work, settings.workers)
+            elif name == "oxigraph":
+                copy = work / "oxigraph-store"
+                if copy.exists():
+                    shutil.rmtree(copy)
+                shutil.copytree(store_dir, copy)
+                server = oxigraph_server(copy, work, settings.query_cap)
+            else:
+                server = rdflib_server(work / "synth", work, size)
+            self.log(f"[{size_name(size)}] starting {name} ...")
+            try:
+                server.start()
+            except (RuntimeError, OSError) as error:
+                record["notes"].append(f"{LABELS[name]} could not be started: {error}")
+                continue
+            servers[name] = server
+            record["servers"][name] = {"start_seconds": round(server.started_in or 0, 2),
+                                       "command": _shown_command(server.command)}
+        return servers
+
+    def make_clients(self, servers: dict[str, Server], store_dir: Path) -> dict:
+        clients = {name: HttpClient(server.url, self.settings.query_cap)
+                   for name, server in servers.items()}
+        if "pyoxigraph" in self.settings.peers:
+            clients["pyoxigraph"] = InProcessClient(store_dir, self.settings.query_cap)
+        return clients
+
+    # -- correctness --
+    def check_answers(self, clients: dict, servers: dict[str, Server], record: dict) -> None:
+        self.log(f"[{size_name(record['size'])}] comparing answers ...")
+        record["answers"] = {}
+        record["excluded"] = {name: [] for name in clients}
+        reference_peer = "pyoxigraph" if "pyoxigraph" in clients else next(iter(clients))
+        for query in self.queries:
+            answers, row = {}, {}
+            for name, client in clients.items():
+                try:
+                    answers[name] = normal_answer(client.ask(query.text))
+                    row[name] = {"rows": answer_size(answers[name])}
+                except RequestFailed as error:
+                    row[name] = {"error": str(error), "timeout": error.timeout}
+                    record["excluded"][name].append(query.slug)
+                    if error.timeout and name in servers:
+                        self.recover(name, servers, clients)
+            # pyoxigraph's answer is the reference; if it has none (past the cap), the first of
+            # the servers that answered
+            reference = next((answers[p] for p in (reference_peer, *SERVERS) if p in answers),
+                             None)
+            for name, answer in answers.items():
+                if name == reference_peer:
+                    row[name]["match"] = "reference"
+                elif reference is None:
+                    row[name]["match"] = "no reference"
+                else:
+                    verdict = compare(reference, answer)
+                    if verdict != "match" and compare(loosely(reference, query.text),
+                                                      loosely(answer, query.text)) == "match":
+                        verdict = "loose"
+                    row[name]["match"] = verdict
+            record["answers"][query.slug] = row
+        mismatches = [(slug, name) for slug, row in record["answers"].items()
+                      for name, cell in row.items()
+                      if cell.get("match") not in (None, "match", "reference", "loose")]
+        record["mismatches"] = mismatches
+        empty = [slug for slug, row in record["answers"].items()
+                 if row.get(reference_peer, {}).get("rows") == 0]
+        if empty:
+            record["notes"].append("Empty answers at this size: " + ", ".join(empty) + ".")
+
+    def recover(self, name: str, servers: dict[str, Server], clients: dict) -> None:
+        """A server still busy with a query past the cap (rdflib cannot stop one): restart it."""
+        self.log(f"  {name}: a request passed the cap, restarting the server")
+        clients[name].close()
+        try:
+            servers[name].restart()
+        except RuntimeError as error:
+            self.log(f"  {name} did not restart: {error}")
+
+    # -- latency --
+    def measure_latency(self, clients: dict, servers: dict[str, Server], record: dict) -> None:
+        settings = self.settings
+        record["latency"] = {}
+        for name, client in clients.items():
+            self.log(f"[{size_name(record['size'])}] latency: {name} ...")
+            repetitions = settings.rdflib_repetitions if name == "rdflib-endpoint" \
+                else settings.repetitions
+            per_query = {}
+            for query in self.queries:
+                if query.slug in record["excluded"][name]:
+                    failed = record["answers"][query.slug][name]
+                    per_query[query.slug] = {"timeout" if failed.get("timeout") else "error":
+                                             failed.get("error"), "n": 0}
+                    continue
+                times, began = [], time.perf_counter()
+                try:
+                    for _ in range(repetitions):
+                        start = time.perf_counter()
+                        client.ask(query.text)
+                        inside = getattr(client, "last_seconds", None)
+                        times.append(inside if inside is not None else
+                                     time.perf_counter() - start)
+                        if time.perf_counter() - began > settings.query_budget and len(times) >= 3:
+                            break
+                except RequestFailed as error:
+                    per_query[query.slug] = {"timeout" if error.timeout else "error": str(error),
+                                             "n": len(times)}
+                    record["excluded"][name].append(query.slug)
+                    if error.timeout and name in servers:
+                        self.recover(name, servers, clients)
+                    continue
+                per_query[query.slug] = {"n": len(times), "p50": percentile(times, 50),
+                                         "p95": percentile(times, 95), "mean":
+                                         statistics.fmean(times)}
+            record["latency"][name] = per_query
+
+    # -- throughput --
+    def measure_throughput(self, servers: dict[str, Server], clients: dict, record: dict
+                           ) -> None:
+        settings = self.settings
+        record["throughput"] = {}
+        for name in [*servers, *(["pyoxigraph"] if "pyoxigraph" in settings.peers else [])]:
+            mix = [q for q in self.queries if q.slug not in record["excluded"].get(name, [])]
+            if not mix:
+                continue
+            runs = {}
+            for count in settings.clients:
+                self.log(f"[{size_name(record['size'])}] throughput: {name}, {count} clients ...")
+                if name == "pyoxigraph":
+                    try:
+                        runs[str(count)] = clients[name].throughput(
+                            mix, count, settings.requests, settings.throughput_seconds)
+                    except RequestFailed as error:
+                        record["notes"].append(f"pyoxigraph throughput with {count} clients "
+                                               f"did not finish: {error}")
+                    continue
+                def factory(url=servers[name].url):
+                    return HttpClient(url, settings.query_cap)
+
+                runs[str(count)] = throughput_run(factory, mix, count, settings.requests,
+                                                  settings.throughput_seconds)
+                if runs[str(count)]["timeouts"] and name in servers:
+                    servers[name].restart()
+            record["throughput"][name] = {"mix": [q.slug for q in mix], "runs": runs}
+
+
+def throughput_run(factory: Callable[[], object], mix: list[CuratedQuery], clients: int,
+                   requests: int, seconds: float) -> dict:
+    """`clients` threads, each with its own connection, send the mix round-robin (thread i starts
+    at query i * len(mix) / clients) until `requests` were sent or `seconds` passed."""
+    lock = threading.Lock()
+    issued = [0]
+    done: list[float] = []
+    failures = {"errors": 0, "timeouts": 0}
+    deadline = time.monotonic() + seconds
+
+    def client_loop(index: int) -> None:
+        client = factory()
+        position = index * len(mix) // clients
+        try:
+            while time.monotonic() < deadline:
+                with lock:
+                    if issued[0] >= requests:
+                        return
+                    issued[0] += 1
+                query = mix[position % len(mix)]
+                position += 1
+                start = time.perf_counter()
+                try:
+                    client.ask(query.text)
+                except RequestFailed as error:
+                    with lock:
+                        failures["timeouts" if error.timeout else "errors"] += 1
+                    if error.timeout:
+                        return
+                    continue
+                with lock:
+                    done.append(time.perf_counter() - start)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=client_loop, args=(i,), daemon=True)
+               for i in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 120)
+    elapsed = time.perf_counter() - began
+    return {"clients": clients, "completed": len(done), **failures,
+            "seconds": round(elapsed, 3), "qps": len(done) / elapsed if elapsed else None,
+            "p50": percentile(done, 50), "p95": percentile(done, 95),
+            "stopped_by": "requests" if issued[0] >= requests else "time"}
+
+
+def _exit_on_signal(number, _frame) -> None:
+    raise SystemExit(128 + number)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def settings_record(settings: Settings) -> dict:
+    record = asdict(settings)
+    record.pop("log", None)
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in record.items()}
+
+
+def _shown_command(command: list[str]) -> str:
+    """A command line without machine paths: executables by name, data folders as <...>."""
+    shown = []
+    for part in command:
+        if part.startswith("/"):
+            path = Path(part)
+            shown.append(path.name if path.name in ("sozialgraph", "oxigraph", "python",
+                                                     "python3", "python3.11") else
+                         f"<{path.name}>")
+        else:
+            shown.append(part)
+    return " ".join(shown)
+
+
+
+def run(settings: Settings) -> dict:
+    """Run the benchmark; write the report (and plot); return the results."""
+    return Bench(settings).run()
+
+
+def render(results_file: Path, out: Path) -> dict:
+    """Write the report (and plot) again from a run's results.json."""
+    results = json.loads(Path(results_file).read_text(encoding="utf-8"))
+    plot = out.with_suffix(".svg")
+    svg = render_svg(results)
+    if svg:
+        plot.write_text(svg, encoding="utf-8")
+    out.write_text(render_report(results, plot if svg else None, out), encoding="utf-8")
+    return results
