@@ -7,7 +7,7 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test build validate lint clean browser-deps bench bench-smoke
+.PHONY: install assets serve test test-fast build validate lint clean browser-deps bench bench-smoke
 
 $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ validate: install
 
 test: install assets browser-deps
 	$(BIN)/python -m pytest -q
+
+# Everything but the tests marked slow (builds at scale, installs, engines compared) or e2e
+# (real servers, a real browser): the quick loop while working.
+test-fast: install assets
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
 
 lint: install
 	$(BIN)/pip install --quiet ruff

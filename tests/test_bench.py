@@ -14,6 +14,8 @@ import pytest
 
 from sozialgraph_bench import bench
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"

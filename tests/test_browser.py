@@ -30,6 +30,8 @@ if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
 
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
+pytestmark = pytest.mark.e2e
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -25,6 +25,8 @@ from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.parse import merge, read_graph
 from sozialgraph.validation.engine import load_shapes, validate_ntriples, validate_pyshacl
 
+pytestmark = pytest.mark.slow
+
 EX = Namespace("http://example.org/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SG = Namespace("https://w3id.org/sozialgraph/ontology#")

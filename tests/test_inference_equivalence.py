@@ -17,6 +17,8 @@ from sozialgraph.inference.owl import infer
 from sozialgraph.rdf.parse import read_graph
 from sozialgraph.validation.engine import load_shapes
 
+pytestmark = pytest.mark.slow
+
 EX = Namespace("http://example.org/")
 
 

@@ -46,9 +46,9 @@ JSON_RESULTS = "application/sparql-results+json"
 CATALOGUE = load_catalogue()
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not OXIGRAPH.exists(),
-    reason=f"the Oxigraph server binary is missing at {OXIGRAPH} (pip install oxigraph==0.5.13)")
+    reason=f"the Oxigraph server binary is missing at {OXIGRAPH} (pip install oxigraph==0.5.13)")]
 
 
 def free_port() -> int:

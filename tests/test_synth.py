@@ -22,6 +22,8 @@ from sozialgraph.store.embedded import GRAPH_ONTOLOGY, add_union_copy, query
 from sozialgraph_synth import documents as synth_documents
 from sozialgraph_synth import synth
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 TRIPLES = 10_000

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from storefixture import DEFAULT_GRAPH_SIZE, build_store
 
+pytestmark = pytest.mark.e2e
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
