@@ -142,6 +142,21 @@ class ProcessPool:
         self._release(child)
         return outcome
 
+    def answer(self, task: Any, refusals: dict[str, Callable[[Exception], Any]]) -> Any:
+        """The child's outcome for `task`, or what `refusals[problem](error)` makes of a problem:
+        "busy" (every child busy), "start" (a child could not start), "timeout" (killed at the
+        time limit) or "died" (the child stopped)."""
+        try:
+            return self.run(task)
+        except Busy as error:
+            return refusals["busy"](error)
+        except StartFailed as error:
+            return refusals["start"](error)
+        except TimedOut as error:
+            return refusals["timeout"](error)
+        except Died as error:
+            return refusals["died"](error)
+
     def close(self) -> None:
         with self._cond:
             idle, self._idle = self._idle, []

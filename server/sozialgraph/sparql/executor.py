@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from sozialgraph.rdf.formats import RDF_FORMATS, RESULT_FORMATS, by_name
 from sozialgraph.rdf.namespaces import PREFIXES
-from sozialgraph.sandbox import Busy, Child, Died, ProcessPool, StartFailed, TimedOut, serve
+from sozialgraph.sandbox import Child, ProcessPool, StartFailed, serve
 from sozialgraph.store.embedded import open_store
 from sozialgraph.store.embedded import query as store_query
 
@@ -202,18 +202,16 @@ class WorkerPool:
         self.size = self._pool.size
 
     def run(self, task: QueryTask) -> Answer | Failure:
-        try:
-            return self._pool.run(task)
-        except Busy:
-            return Failure("busy", "all query workers are busy; try again in a moment")
-        except StartFailed as error:
-            return Failure("store", str(error))
-        except TimedOut:
-            return Failure("timeout", f"query exceeded the time limit of {self.timeout:g} s")
-        except Died:
-            return Failure("worker", "the query engine stopped while evaluating this query (it "
-                           "may be too large or too deeply nested, or need more memory than the "
-                           "server allows); a new engine answers the next query")
+        return self._pool.answer(task, {
+            "busy": lambda _: Failure("busy", "all query workers are busy; try again in a "
+                                      "moment"),
+            "start": lambda error: Failure("store", str(error)),
+            "timeout": lambda _: Failure("timeout", f"query exceeded the time limit of "
+                                         f"{self.timeout:g} s"),
+            "died": lambda _: Failure("worker", "the query engine stopped while evaluating this "
+                                      "query (it may be too large or too deeply nested, or need "
+                                      "more memory than the server allows); a new engine "
+                                      "answers the next query")})
 
     def close(self) -> None:
         self._pool.close()

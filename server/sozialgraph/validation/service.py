@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from sozialgraph.rdf.formats import HTML, JSON_LD, TURTLE, Format
-from sozialgraph.sandbox import Busy, Child, Died, ProcessPool, StartFailed, TimedOut, serve
+from sozialgraph.sandbox import Child, ProcessPool, StartFailed, serve
 
 # The project's reference graphs: data may refer to their actors, concepts and sources.
 CONTEXT_FILES = ("vocabularies.ttl", "actors.ttl", "sources.ttl")
@@ -85,18 +85,15 @@ class ValidatorPool:
         self.size = self._pool.size
 
     def run(self, task: ValidationTask) -> Report | Refusal:
-        try:
-            return self._pool.run(task)
-        except Busy:
-            return Refusal("busy", "every validator is busy; try again in a moment")
-        except StartFailed as error:
-            return Refusal("internal", str(error))
-        except TimedOut:
-            return Refusal("timeout", f"validation exceeded the time limit of "
-                           f"{self.timeout:g} s; validate smaller parts of the data")
-        except Died:
-            return Refusal("worker", "the validator stopped on this request (it may need more "
-                           "memory than the server allows); a new one answers the next request")
+        return self._pool.answer(task, {
+            "busy": lambda _: Refusal("busy", "every validator is busy; try again in a moment"),
+            "start": lambda error: Refusal("internal", str(error)),
+            "timeout": lambda _: Refusal("timeout", f"validation exceeded the time limit of "
+                                         f"{self.timeout:g} s; validate smaller parts of the "
+                                         "data"),
+            "died": lambda _: Refusal("worker", "the validator stopped on this request (it may "
+                                      "need more memory than the server allows); a new one "
+                                      "answers the next request")})
 
     def close(self) -> None:
         self._pool.close()
