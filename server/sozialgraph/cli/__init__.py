@@ -1,5 +1,6 @@
-"""The `sozialgraph` command: commands only, each parsing its options and calling into the
-packages below. Nothing imports it."""
+"""The `sozialgraph` command: commands only, one module per group (`build`, `data`, `anchor`,
+`serve`), each parsing its options and calling into the packages below; `main` is the group,
+`options` what the commands share. Nothing imports it."""
 
 from sozialgraph.cli.main import main
 

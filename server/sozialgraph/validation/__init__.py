@@ -1,4 +1,7 @@
-"""SHACL validation against the project's shapes: loading the shapes, one `validate()` and the
-report renderers (text, Turtle, JSON), used alike by the build, `sozialgraph validate` and the
-`/validate` service, and the worker process the build validates in. It may import
-`sozialgraph.inference`, `sozialgraph.rdf`, `sozialgraph.sandbox` and `sozialgraph.settings`."""
+"""SHACL validation against the project's shapes (or a user's): one engine, pyshacl-turbo, for
+the build, `sozialgraph validate` and the `/validate` service (`engine`, with pySHACL as the
+reference and for shapes that see more RDFS than our entailments), the report read and rendered
+(`report`), the validator processes of the service (`service`) and the build's validation worker
+(`worker`). It may import `sozialgraph.sparql` (the query check for a user's shapes),
+`sozialgraph.store`, `sozialgraph.inference`, `sozialgraph.sandbox`, `sozialgraph.rdf` and
+`sozialgraph.settings`."""
