@@ -177,6 +177,71 @@ def test_worker_has_no_network_even_if_a_check_were_missed(store_path):
     assert isinstance(outcome, Failure)
 
 
+# Every SPARQL keyword (and words that contain one) as a prefix name, declared, used as a name
+# and quoted in a literal: rdflib's SPARQLStore sends every bound prefix with every query.
+KEYWORDS = ("base prefix select construct describe ask order by limit offset distinct reduced "
+            "from named where graph optional union filter service silent bind minus values as "
+            "group having undef exists not in load clear drop create add move copy insert "
+            "delete data with using default all into to a true false webservice fromage "
+            "loader servicex").split()
+
+
+@pytest.mark.parametrize("keyword", KEYWORDS)
+def test_keywords_as_prefix_names_and_in_literals_pass(client, keyword):
+    query = (f"PREFIX {keyword}: <http://example.org/{keyword}/> "
+             f"SELECT ?o WHERE {{ ?s {keyword}:p ?o . {keyword}:x ?q ?r "
+             f"FILTER(?o != \"{keyword.upper()} <http://x/> {{}}\") }} LIMIT 1")
+    response = ask(client, query)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def _bypasses(port: int) -> dict[str, str]:
+    """Queries that pyoxigraph reads as SERVICE <listener> (each one connected to a listener in
+    a probe run in process, without the check)."""
+    target = f"<http://127.0.0.1:{port}/x>"
+    prefixes = (f"PREFIX ex: <http://example.org/> PREFIX : <http://127.0.0.1:{port}/> "
+                "PREFIX service: <http://example.org/s/> ")
+    pattern = "{ ?x ?y ?z }"
+    return {
+        "escaped hash in a local name": f"{prefixes}SELECT * {{ BIND(ex:a.b\\# AS ?q) "
+                                        f"SERVICE {target} {pattern} }}",
+        "escaped quote in a local name": f"{prefixes}SELECT * {{ BIND(ex:a.b\\' AS ?q) "
+                                         f"SERVICE {target} {pattern} }}",
+        "declared service: before a group": f"{prefixes}SELECT * {{ ?s ?p ?o service:x "
+                                            f"{pattern} }}",
+        "SERVICE: with the default prefix": f"{prefixes}SELECT * {{ SERVICE:x {pattern} }}",
+        "after a number": f"{prefixes}SELECT * {{ ?s ?p 1SERVICE {target} {pattern} }}",
+    }
+
+
+def test_lexical_tricks_cannot_hide_a_service_even_without_network_isolation(store_path):
+    """With the workers' network isolation off, only the check stands between a query and the
+    network: a listener on loopback must receive nothing."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    app = make_app(store_path, QUERY_ISOLATE_NETWORK=False)
+    try:
+        client = app.test_client()
+        for name, query in _bypasses(port).items():
+            response = ask(client, query)
+            assert response.status_code == 400, (name, response.get_data(as_text=True))
+            assert "SERVICE" in response.get_data(as_text=True), name
+        assert client.get("/health").get_json()["query_workers_network_isolated"] in (None, False)
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        close_app(app)
+        listener.close()
+
+
+def test_health_says_whether_the_workers_are_isolated(client):
+    ask(client, "ASK { ?s ?p ?o }")  # a worker has started
+    assert isinstance(client.get("/health").get_json()["query_workers_network_isolated"], bool)
+
+
 # --- limits ---------------------------------------------------------------------------------
 
 

@@ -33,7 +33,9 @@ _BASE = (
 _CHARS_U = _BASE + "_"
 _CHARS = _CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-# '.' is left out of prefixed names on purpose: splitting `ex:a.SERVICE` exposes the keyword.
+# A prefixed name is read as the grammar reads it (PN_LOCAL: '.' inside, not at the end; `\\#`
+# and `\\'` are escapes, not a comment or a string), so that no escape can make the rest of the
+# line look like a comment or a string to this check while the engine reads it as a query.
 _TOKEN = re.compile(
     rf"""
     (?P<space>\s+)
@@ -43,7 +45,7 @@ _TOKEN = re.compile(
                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<var>[?$][{_CHARS_U}0-9][{_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)
   | (?P<pname>(?P<prefix>[{_BASE}][{_CHARS}]*)?:
-               (?P<local>(?:[{_CHARS_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*)?)
+               (?P<local>(?:[{_CHARS_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)?)
   | (?P<word>[{_CHARS}]+)
   | (?P<punct>.)
     """,
@@ -155,12 +157,51 @@ def check_graphs(iris: Iterable[str], graphs_in_store: Collection[str], where: s
 
 
 def _keyword_carriers(tokens: list[Token]) -> Iterable[tuple[int, str]]:
-    """The tokens in which the engine could read a keyword: words and the prefix of a name."""
+    """The tokens in which the engine could read a keyword: words, and prefixed names outside a
+    PREFIX declaration (the engine reads `SERVICEex:x {` as SERVICE ex:x, and even a declared
+    `service:x {` as SERVICE :x)."""
     for i, token in enumerate(tokens):
         if token.kind == "word":
             yield i, token.text
-        elif token.kind == "pname" and token.prefix:
-            yield i, token.prefix
+        elif token.kind == "pname" and not _declared_here(tokens, i):
+            yield i, token.text
+
+
+def _declared_here(tokens: list[Token], i: int) -> bool:
+    """Whether the prefixed name at `i` is the one a PREFIX declaration names."""
+    before = tokens[i - 1] if i > 0 else None
+    return before is not None and before.kind == "word" and before.text.upper() == "PREFIX"
+
+
+# Where a prefixed name can start a SERVICE for the engine: SERVICE at its start, or after a
+# number or a boolean the engine reads first (`1SERVICE`, `trueSERVICE`), and a group `{` among
+# the next three tokens (SERVICE SILENT? VarOrIri {); tested against pyoxigraph with a listener.
+_SERVICE_START = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?|true|false)?service",
+                            re.IGNORECASE)
+
+
+def _refuse_keywords(tokens: list[Token]) -> None:
+    for i, text in _keyword_carriers(tokens):
+        upper = text.upper()
+        if tokens[i].kind == "pname":
+            group_follows = any(t.kind == "punct" and t.text == "{" for t in tokens[i + 1:i + 4])
+            if group_follows and _SERVICE_START.match(text):
+                raise UnsafeQuery(
+                    f"{text} followed by a group is read as SERVICE (federated query), which is "
+                    "not allowed: this endpoint answers only from its own store; choose another "
+                    "prefix name")
+            continue
+        for keyword in FEDERATION_KEYWORDS:
+            if keyword in upper:
+                raise UnsafeQuery(
+                    f"{keyword} (federated query) is not allowed: this endpoint answers only "
+                    "from its own store"
+                )
+        if upper in UPDATE_KEYWORDS:
+            raise UnsafeQuery(
+                f"{upper} is an update keyword: this endpoint is read-only and answers queries "
+                "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
+            )
 
 
 def _refuse_deep_nesting(tokens: list[Token]) -> None:
@@ -173,22 +214,6 @@ def _refuse_deep_nesting(tokens: list[Token]) -> None:
                     raise UnsafeQuery(f"the query nests brackets more than {MAX_NESTING} deep")
             elif token.text in ")}]":
                 depth -= 1
-
-
-def _refuse_keywords(tokens: list[Token]) -> None:
-    for _, text in _keyword_carriers(tokens):
-        upper = text.upper()
-        for keyword in FEDERATION_KEYWORDS:
-            if keyword in upper:
-                raise UnsafeQuery(
-                    f"{keyword} (federated query) is not allowed: this endpoint answers only "
-                    "from its own store"
-                )
-        if upper in UPDATE_KEYWORDS:
-            raise UnsafeQuery(
-                f"{upper} is an update keyword: this endpoint is read-only and answers queries "
-                "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
-            )
 
 
 def _dataset_clauses(tokens: list[Token]) -> QueryDataset:
@@ -235,6 +260,10 @@ def _dataset_clauses(tokens: list[Token]) -> QueryDataset:
 
     dataset = QueryDataset()
     for i, text in _keyword_carriers(tokens):
+        if tokens[i].kind == "pname":
+            if tokens[i].prefix in prefixes:  # a declared prefix: a name, not FROM glued to one
+                continue
+            text = tokens[i].prefix
         lowered = text.lower()
         if "from" not in lowered:
             continue

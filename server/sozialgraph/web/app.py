@@ -18,7 +18,12 @@ from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
 from sozialgraph.store.remote import make_handle as make_remote_handle
 from sozialgraph.web import http
-from sozialgraph.web.dataset import EXECUTOR_EXTENSION, STORE_EXTENSION, store_handle
+from sozialgraph.web.dataset import (
+    EXECUTOR_EXTENSION,
+    STORE_EXTENSION,
+    query_executor,
+    store_handle,
+)
 from sozialgraph.web.pools import close_pools, own_pool
 
 
@@ -71,6 +76,10 @@ def health():
             "graphs": len(handle.graphs()),
             "inferred_graph": GRAPH_INFERRED in handle.graphs(),
             "quads": handle.quad_count(),
+            # whether query workers run without network (None: no worker has started yet, or
+            # queries go to a remote store); SERVICE is refused before evaluation in any case
+            "query_workers_network_isolated": getattr(query_executor(), "network_isolated",
+                                                      None),
             "version": __version__,
         }
         status = 200
