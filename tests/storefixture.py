@@ -8,6 +8,14 @@ Optionally a fourth graph of generated triples for deliberately slow queries.
 from __future__ import annotations
 
 import gc
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -102,3 +110,44 @@ def make_app(store_path: Path, **config):
 
 def close_app(app) -> None:
     close(app)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn_serving(store: Path, **environment: str) -> Iterator[str]:
+    """The app under gunicorn (two web processes) on a free loopback port, over `store`, with
+    SOZIALGRAPH_* settings from `environment`; yields the base URL and stops the server."""
+    port = free_port()
+    env = dict(os.environ, SOZIALGRAPH_STORE=str(store), **environment)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--timeout", "30", "sozialgraph.web.app:create_app()"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+        time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stderr.close()

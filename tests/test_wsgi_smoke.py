@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -15,17 +11,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from storefixture import DEFAULT_GRAPH_SIZE, build_store
+from storefixture import DEFAULT_GRAPH_SIZE, build_store, gunicorn_serving
 
 pytestmark = pytest.mark.e2e
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
@@ -40,33 +30,8 @@ def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     store = build_store(tmp_path_factory.mktemp("wsgi") / "store", generated=300)
-    port = free_port()
-    env = dict(os.environ, SOZIALGRAPH_STORE=str(store), SOZIALGRAPH_QUERY_TIMEOUT="2")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "30", "sozialgraph.web.app:create_app()"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if fetch(url + "/health")[0] == 200:
-                break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
-        time.sleep(0.2)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    server.stderr.close()
+    with gunicorn_serving(store, SOZIALGRAPH_QUERY_TIMEOUT="2") as url:
+        yield url
 
 
 def test_get_query(base_url):

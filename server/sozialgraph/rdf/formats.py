@@ -52,10 +52,14 @@ SPARQL_CSV = Format("csv", "text/csv", W3C_FORMATS + "SPARQL_Results_CSV", Q.CSV
 SPARQL_TSV = Format("tsv", "text/tab-separated-values", W3C_FORMATS + "SPARQL_Results_TSV",
                     Q.TSV, ("tsv",))
 
-TURTLE = Format("turtle", "text/turtle", W3C_FORMATS + "Turtle", R.TURTLE, ("turtle", "ttl"),
-                ("application/x-turtle",), prefixes=True)
+# Aliases that real clients send: N3's media types for Turtle (Turtle is N3; SPARQLWrapper asks
+# for text/rdf+n3, rdflib's Graph.parse(format="n3") for text/n3) and N-Triples' media type
+# before 2014, text/plain (rdflib's Graph.parse(format="nt")). An alias counts only when named.
+TURTLE = Format("turtle", "text/turtle", W3C_FORMATS + "Turtle", R.TURTLE,
+                ("turtle", "ttl", "n3"), ("application/x-turtle", "text/n3", "text/rdf+n3"),
+                prefixes=True)
 N_TRIPLES = Format("nt", "application/n-triples", W3C_FORMATS + "N-Triples", R.N_TRIPLES,
-                   ("nt", "ntriples", "n-triples"))
+                   ("nt", "ntriples", "n-triples"), ("text/plain",))
 JSON_LD = Format("jsonld", "application/ld+json", W3C_FORMATS + "JSON-LD", R.JSON_LD,
                  ("jsonld", "json-ld", "json"), ("application/json",))
 RDF_XML = Format("rdfxml", "application/rdf+xml", W3C_FORMATS + "RDF_XML", R.RDF_XML,
@@ -138,6 +142,19 @@ def parse_accept(header: str | None) -> list[MediaRange]:
         if q >= 0:
             ranges.append(MediaRange(type_, subtype, q, position, params))
     return ranges
+
+
+def lookup(value: str, offered: Sequence[Format]) -> Format | None:
+    """The offered format a `format` parameter value names (a short name or a media type)."""
+    wanted = value.strip().lower()
+    return next((f for f in offered if wanted in f.short_names or wanted in f.media_types), None)
+
+
+def format_parameter(values: Sequence[str], offered: Sequence[Format]) -> str | None:
+    """Of the `format` parameter's values (clients such as SPARQLWrapper send the same format
+    twice, as a short name and as a media type), the first that names an offered format, else
+    the first; None when there is none."""
+    return next((v for v in values if lookup(v, offered)), values[0] if values else None)
 
 
 def negotiate(

@@ -20,6 +20,8 @@ from sozialgraph.rdf.formats import (
     RDF_FORMATS,
     RESULT_FORMATS,
     NotAcceptable,
+    format_parameter,
+    lookup,
     negotiate,
 )
 from sozialgraph.settings import parse_bool
@@ -55,7 +57,7 @@ class ProtocolRequest:
     query: str | None = None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None
+    formats: tuple[str, ...] = ()  # the `format` parameter's values (one meaning)
     inference: bool | None = None
 
 
@@ -116,18 +118,21 @@ def read_protocol_request() -> ProtocolRequest:
     if len(queries) > 1:
         raise bad_request(f"{len(queries)} queries given; the protocol takes exactly one query")
     formats, switches = values("format"), values("inference", "infer")
-    if len(formats) > 1 or len(switches) > 1:
-        raise bad_request("give the format and inference parameters at most once")
-    inference = None
-    if switches:
-        inference = parse_bool(switches[0])
-        if inference is None:
-            raise bad_request("inference must be true or false")
+    for offered in (RESULT_FORMATS, RDF_FORMATS):  # repeated with one meaning: accepted
+        if len({lookup(value, offered) for value in formats} - {None}) > 1:
+            raise bad_request(f"the format parameter names different formats "
+                              f"({', '.join(formats)}); give one")
+    readings = {parse_bool(value) for value in switches}
+    if None in readings:
+        raise bad_request("inference must be true or false")
+    if len(readings) > 1:
+        raise bad_request("the inference parameter is given as both true and false; give one")
+    inference = readings.pop() if readings else None
     query = queries[0] if queries else None
     if query is not None and not query.strip():
         raise bad_request("the query is empty")
     return ProtocolRequest(query, values("default-graph-uri"), values("named-graph-uri"),
-                           formats[0] if formats else None, inference)
+                           tuple(formats), inference)
 
 
 def _values_of(pairs: list[tuple[str, str]], name: str) -> list[str]:
@@ -174,7 +179,8 @@ def answer_query(params: ProtocolRequest) -> Response:
     chosen = {}
     for kind, offered in (("results", RESULT_FORMATS), ("rdf", RDF_FORMATS)):
         try:
-            chosen[kind] = negotiate(offered, accept, params.format).name
+            chosen[kind] = negotiate(offered, accept,
+                                     format_parameter(params.formats, offered)).name
         except NotAcceptable:
             chosen[kind] = None
     if chosen["results"] is None and chosen["rdf"] is None:
@@ -214,8 +220,8 @@ def _raise_failure(failure: Failure, params: ProtocolRequest) -> NoReturn:
 
 
 def _requested(params: ProtocolRequest) -> str:
-    if params.format:
-        return f"format={params.format}"
+    if params.formats:
+        return f"format={params.formats[0]}"
     return f"Accept: {request.headers.get('Accept', '')}"
 
 
@@ -223,7 +229,9 @@ def describe_service(params: ProtocolRequest) -> Response:
     """GET /sparql without a query: the service description in RDF, or the query UI for
     browsers (303 to /ui when it is registered, else a short page)."""
     try:
-        fmt = negotiate(RDF_FORMATS + (HTML,), request.headers.get("Accept"), params.format)
+        offered = RDF_FORMATS + (HTML,)
+        fmt = negotiate(offered, request.headers.get("Accept"),
+                        format_parameter(params.formats, offered))
     except NotAcceptable as error:
         raise not_acceptable(error.offered, _requested(params), "the service description") \
             from None
