@@ -358,13 +358,22 @@ def test_health_reports_the_remote_store(remote, local, oxigraph):
     ("SELECT * WHERE { ?s ?p ?o OPTION (get:soft \"soft\") }", 400, "OPTION"),
     ("SELECT (<bif:http_get>('http://example.org/') AS ?x) WHERE {}", 400, "bif:"),
     ("SELECT (bif:http_get('http://example.org/') AS ?x) WHERE {}", 400, "bif:"),
-    ("SELECT (<relative> AS ?x) WHERE {}", 400, "BASE"),
     ("SELECT * WHERE {", 400, "syntax error"),
 ])
 def test_remote_mode_refuses_what_reaches_outside(remote, query, status, words):
     answer = remote.post("/sparql", data={"query": query})
     assert answer.status_code == status
     assert words in answer.get_data(as_text=True)
+
+
+def test_relative_iris_resolve_against_the_endpoint_on_both(local, remote):
+    """A query without BASE resolves relative IRIs against the endpoint's own URL (SPARQL 1.1
+    Protocol), not against the remote server's."""
+    for client in (local, remote):
+        answer = client.post("/sparql", data={"query": "SELECT (<relative> AS ?x) WHERE {}"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.get_json()["results"]["bindings"][0]["x"]["value"] == \
+            "http://localhost/relative"
 
 
 def test_remote_mode_refuses_updates(remote):

@@ -440,3 +440,24 @@ def test_missing_store_is_503_not_a_crash(tmp_path):
     assert response.status_code == 503
     assert "store" in response.get_data(as_text=True)
     close_app(app)
+
+
+# --- base IRI ---------------------------------------------------------------------------------
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    """The Protocol suite's query_content_type_construct: relative IRIs without BASE resolve
+    against the endpoint's URL."""
+    response = client.post("/sparql", data="CONSTRUCT { <s> <p> 1 } WHERE {}",
+                           headers={"Content-Type": "application/sparql-query",
+                                    "Accept": "application/n-triples"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_data(as_text=True).strip() == (
+        '<http://localhost/s> <http://localhost/p> '
+        '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    response = client.get("/sparql", query_string={
+        "query": "ASK { FILTER(<x> IN (1, <x>)) }"}, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.get_json()["boolean"] is True
+    based = client.get("/sparql", query_string={
+        "query": "BASE <http://example.org/> SELECT (<x> AS ?x) WHERE {}"},
+        headers={"Accept": "application/json"})
+    assert based.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/x"

@@ -119,10 +119,12 @@ def tokenize(query: str) -> list[Token]:
     return tokens
 
 
-def check_query(query: str, graphs_in_store: Collection[str]) -> QueryDataset:
+def check_query(query: str, graphs_in_store: Collection[str], base_iri: str | None = None
+                ) -> QueryDataset:
     """Refuse a query that reaches outside the store; return the graphs its FROM clauses name.
 
-    The dataset returned is the one pyoxigraph reads (the query as sent).
+    The dataset returned is the one pyoxigraph reads (the query as sent); relative IRIs resolve
+    against a BASE declaration, else against `base_iri` (the endpoint's URL).
 
     >>> check_query('SELECT * FROM <http://g/1> { ?s ?p "SERVICE" }', {"http://g/1"})
     QueryDataset(default_graphs=['http://g/1'], named_graphs=[])
@@ -139,7 +141,7 @@ only from its own store
         tokens = tokenize(text)
         _refuse_deep_nesting(tokens)
         _refuse_keywords(tokens)
-        dataset = _dataset_clauses(tokens)
+        dataset = _dataset_clauses(tokens, base_iri)
         check_graphs(dataset.default_graphs, graphs_in_store, "FROM")
         check_graphs(dataset.named_graphs, graphs_in_store, "FROM NAMED")
         datasets.append(dataset)
@@ -216,7 +218,7 @@ def _refuse_deep_nesting(tokens: list[Token]) -> None:
                 depth -= 1
 
 
-def _dataset_clauses(tokens: list[Token]) -> QueryDataset:
+def _dataset_clauses(tokens: list[Token], base_iri: str | None = None) -> QueryDataset:
     """Read PREFIX and BASE declarations, then the graphs named by FROM and FROM NAMED.
 
     The readings follow pyoxigraph's parser, which needs no space after FROM or NAMED: in
@@ -224,7 +226,7 @@ def _dataset_clauses(tokens: list[Token]) -> QueryDataset:
     otherwise reads NAMED x:g.
     """
     prefixes: dict[str, str] = {}
-    base: str | None = None
+    base: str | None = base_iri
 
     def at(i: int) -> Token | None:
         return tokens[i] if i < len(tokens) else None

@@ -45,6 +45,7 @@ class QueryTask:
     result_format: str | None  # short name of the format for SELECT/ASK, None if none accepted
     rdf_format: str | None  # short name of the format for CONSTRUCT/DESCRIBE
     max_rows: int
+    base_iri: str | None = None  # relative IRIs of the query resolve against it (the endpoint)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def evaluate(store: ox.Store, task: QueryTask) -> Answer | Failure:
     try:
         result = store_query(store, task.query, include_inferred=task.include_inferred,
                              default_graph_uris=task.default_graphs,
-                             named_graph_uris=task.named_graphs)
+                             named_graph_uris=task.named_graphs, base_iri=task.base_iri)
         if isinstance(result, (ox.QueryBoolean, ox.QuerySolutions)):
             kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
             if task.result_format is None:
@@ -135,7 +136,8 @@ def evaluate(store: ox.Store, task: QueryTask) -> Answer | Failure:
                         return too_many
                 result = store_query(store, task.query, include_inferred=task.include_inferred,
                                      default_graph_uris=task.default_graphs,
-                                     named_graph_uris=task.named_graphs)
+                                     named_graph_uris=task.named_graphs,
+                                     base_iri=task.base_iri)
             # Exact: rows are counted on TSV (one line per row, plus the header), which is
             # lossless; the other formats are written from the TSV by pyoxigraph's own parser
             # and serialisers.

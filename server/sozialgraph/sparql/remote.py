@@ -6,6 +6,7 @@ same (`RemoteExecutor`). The remote store itself is `sozialgraph.store.remote`."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sozialgraph.sparql.check import UnsafeQuery, tokenize, unescape_codepoints
 from sozialgraph.sparql.executor import Answer, Failure, QueryTask, evaluate
@@ -84,6 +85,13 @@ class RemoteExecutor:
         self.remote, self.max_bytes = remote, max_bytes
 
     def run(self, task: QueryTask) -> Answer | Failure:
+        tokens = tokenize(task.query)
+        relative = any(t.kind == "iri" and not _ABSOLUTE.match(unescape_codepoints(t.text[1:-1]))
+                       for t in tokens)
+        if task.base_iri and relative and not any(t.kind == "word" and t.text.upper() == "BASE"
+                                                  for t in tokens):
+            # the remote server would resolve relative IRIs against its own URL: name ours
+            task = replace(task, query=f"BASE <{task.base_iri}>\n{task.query}")
         try:
             check_remote_query(task.query)
         except ForeignQuery as refusal:

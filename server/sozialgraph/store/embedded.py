@@ -56,6 +56,7 @@ def query(
     default_graph_uris: list[str] | None = None,
     named_graph_uris: list[str] | None = None,
     with_prefixes: bool = False,
+    base_iri: str | None = None,
 ):
     """Evaluate a query with the project's dataset semantics.
 
@@ -77,4 +78,5 @@ def query(
         default_graph=default,
         named_graphs=named,
         prefixes=PREFIXES if with_prefixes else None,
+        base_iri=base_iri,
     )

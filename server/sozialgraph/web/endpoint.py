@@ -158,7 +158,7 @@ def answer_query(params: ProtocolRequest) -> Response:
     handle = store_handle()
     try:
         graphs = handle.graphs()
-        query_dataset = check_query(params.query, graphs)
+        query_dataset = check_query(params.query, graphs, base_iri=endpoint_url())
         check_graphs(params.default_graphs, graphs, "default-graph-uri")
         check_graphs(params.named_graphs, graphs, "named-graph-uri")
     except UnsafeQuery as error:
@@ -190,7 +190,7 @@ def answer_query(params: ProtocolRequest) -> Response:
     if inference is None:
         inference = bool(current_app.config["INCLUDE_INFERRED_DEFAULT"])
     task = QueryTask(params.query, default, named, inference, chosen["results"], chosen["rdf"],
-                     int(current_app.config["MAX_RESULT_ROWS"]))
+                     int(current_app.config["MAX_RESULT_ROWS"]), base_iri=endpoint_url())
     outcome = query_executor().run(task)
     if isinstance(outcome, Answer):
         return Response(outcome.body, 200, content_type=outcome.content_type,
@@ -268,3 +268,8 @@ WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g</textarea>
 <p><button type="submit">Run</button></p></form>
 </body></html>
 """
+
+
+def endpoint_url() -> str:
+    """This endpoint's own URL: the base IRI of a query without BASE (SPARQL 1.1 Protocol)."""
+    return public_base() + "sparql"
