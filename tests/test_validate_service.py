@@ -562,3 +562,52 @@ def test_inline_validation_without_time_limit(tmp_path):
         assert response.json["conforms"] is False
     finally:
         close_app(app)
+
+
+# ---- validations cannot see each other (issue 10) -------------------------------------------
+
+_CAST_CHECK = '''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:Properties a sh:NodeShape ; sh:targetClass rdf:Property ; sh:nodeKind sh:IRI .
+ex:Small a sh:NodeShape ; sh:targetClass ex:C ;
+    sh:sparql [ sh:select """SELECT $this WHERE {
+        $this <http://example.org/v> ?v FILTER(<http://www.w3.org/2001/XMLSchema#integer>(?v) > 10) }""" ] .
+'''
+_POISON = '''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+xsd:integer a sh:SPARQLFunction ; sh:parameter [ sh:path ex:x ] ; sh:returnType xsd:integer ;
+    sh:select "SELECT (0 AS ?result) WHERE {}" .
+ex:Poison a sh:NodeShape ; sh:targetClass rdf:Property ; sh:nodeKind sh:IRI .
+'''
+
+
+def _validate_with(client, data: str, shapes: str) -> dict:
+    response = client.post("/validate", data={"data": data, "shapes": shapes,
+                                              "context": "none"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json
+
+
+def test_one_clients_shapes_cannot_change_another_clients_validation(tmp_path):
+    """Shapes that declare xsd:integer a SPARQL function (pySHACL would register it for the whole
+    process) and need pySHACL's RDFS closure: the next validation, in the only validator, still
+    rejects invalid data and accepts valid data."""
+    app = make_app(build_store(tmp_path / "store"), VALIDATE_WORKERS=1)
+    invalid = '<http://example.org/a> a <http://example.org/C> ; <http://example.org/v> "50" .'
+    valid = '<http://example.org/a> a <http://example.org/C> ; <http://example.org/v> "5" .'
+    try:
+        client = app.test_client()
+        assert _validate_with(client, invalid, _CAST_CHECK)["conforms"] is False
+        for _ in range(3):
+            _validate_with(client, valid, _POISON)
+            assert _validate_with(client, invalid, _CAST_CHECK)["conforms"] is False
+            assert _validate_with(client, valid, _CAST_CHECK)["conforms"] is True
+    finally:
+        close_app(app)

@@ -139,7 +139,10 @@ class ProcessPool:
         if not answered:
             self._discard(child)  # killing the child is the only way to stop the work
             raise TimedOut()
-        self._release(child)
+        if getattr(outcome, "retire", False):  # the child may carry state from this task
+            self._discard(child)
+        else:
+            self._release(child)
         return outcome
 
     def answer(self, task: Any, refusals: dict[str, Callable[[Exception], Any]]) -> Any:

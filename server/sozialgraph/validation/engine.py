@@ -80,7 +80,7 @@ def validate_pyshacl(data_graph: Graph, shapes_graph: Graph | None = None,
         if isinstance(focus, BNode):
             for subject, predicate in data.subject_predicates(focus):
                 report.add((subject, predicate, focus))
-    return _finish(report)
+    return _finish(report, "pyshacl")
 
 
 def validate_ntriples(data: set[tuple[str, str, str]], shapes_graph: Graph | None = None
@@ -216,12 +216,12 @@ def validate_turbo(store: ox.Store, shapes: Graph,
     return _finish(report)
 
 
-def _finish(report: Graph) -> ValidationResult:
+def _finish(report: Graph, engine: str = "turbo") -> ValidationResult:
     """sh:conforms set as the project's policy reads the results (see the module doc)."""
     conforms = report_conforms(report)
     for node in report.subjects(RDF.type, SH.ValidationReport):
         report.set((node, SH.conforms, Literal(conforms)))
-    return ValidationResult(conforms, bind_all(report))
+    return ValidationResult(conforms, bind_all(report), engine)
 
 
 _SCHEMA_PREDICATES = {f"<{p}>" for p in (RDFS.domain, RDFS.range, RDFS.subPropertyOf)}

@@ -23,6 +23,7 @@ TOLERATED = {SH.Warning, SH.Info}
 class ValidationResult:
     conforms: bool
     report: Graph
+    engine: str = "turbo"  # "pyshacl" where the shapes needed pySHACL's RDFS closure
 
     @property
     def results(self) -> list[dict]:

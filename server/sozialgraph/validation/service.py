@@ -10,7 +10,7 @@ remote JSON-LD contexts). The HTTP side is sozialgraph.web.validate.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 from sozialgraph.rdf.formats import HTML, JSON_LD, TURTLE, Format
@@ -51,6 +51,9 @@ class Report:
     body: bytes = b""  # Turtle, JSON-LD or JSON
     rows: list[dict] = field(default_factory=list)  # html: one dict per result
     turtle: str = ""  # html: the report graph, shown under the table
+    # the validator must not answer again: a user's shapes ran in pySHACL, which registers
+    # what shapes declare (SPARQL functions) for the whole process; the pool replaces it
+    retire: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,10 @@ class Validator:
             # results about the reference graphs' own nodes are not about the data sent
             _drop_results(report, lambda focus: focus in self.context_subjects
                           and focus not in own_subjects)
-        return render(report, task.report_format)
+        answer = render(report, task.report_format)
+        if task.shapes is not None and result.engine == "pyshacl":
+            answer = replace(answer, retire=True)
+        return answer
 
 
 def _drop_results(report, unwanted) -> None:
