@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from sozialgraph import settings as config
 from sozialgraph.cli.options import fail, store_option
 from sozialgraph.rdf.namespaces import PREFIXES
-from sozialgraph.rdf.parse import RDFSyntaxError, dataset_quads, read_dataset
+from sozialgraph.rdf.parse import RDFSyntaxError, read_quads
 from sozialgraph.sparql.catalogue import resolve_query
 from sozialgraph.sparql.table import compact, render_table
 from sozialgraph.store.embedded import add_union_copy, open_store
@@ -91,29 +91,37 @@ def stats_command(store, fmt):
 @store_option
 @click.option("--graph", "graph_iri", help="Named graph IRI for the triples [default: the "
               "default graph]; quads of TriG, N-Quads and JSON-LD keep their own graphs.")
-def load_command(files, store, graph_iri):
-    """Add RDF files to a store (created if missing).
+@click.option("--union-default-graph/--separate-default-graph", "union", default=True,
+              show_default=True, help="Make the default graph the merge of the named graphs "
+              "(as the build does), or keep it as the files state it.")
+def load_command(files, store, graph_iri, union):
+    """Add RDF files to a store (created if missing), losslessly.
 
-    Formats by extension: .ttl .trig .nt .nq .rdf/.owl/.xml .jsonld/.json. All files are read
-    before anything is written; the default graph is then brought up to date with the merge of
-    the named graphs. A built store is changed in place until the next build replaces it.
+    Formats by extension: .ttl .trig .nt .nq .rdf/.owl/.xml .jsonld/.json. Files are parsed by
+    Oxigraph, as the build parses, so every literal keeps its datatype, time zone, precision and
+    white space (the store writes numbers in canonical form: 1.50 as 1.5). All files are read
+    before anything is written. With --union-default-graph the default graph is then brought up
+    to date with the merge of the named graphs. A built store is changed in place until the
+    next build replaces it.
     """
     try:
-        if graph_iri:
-            ox.NamedNode(graph_iri)
-        parsed = [(path, read_dataset(path)) for path in files]
-    except RDFSyntaxError as error:
-        fail(str(error))
+        target_graph = ox.NamedNode(graph_iri) if graph_iri else None
     except ValueError as error:
         fail(f"--graph must be an absolute IRI: {error}")
     try:
+        parsed = [(path, read_quads(path)) for path in files]
+    except RDFSyntaxError as error:
+        fail(str(error))
+    try:
         Path(store).mkdir(parents=True, exist_ok=True)
         target = open_store(store, read_only=False)
-        for path, dataset in parsed:
-            quads = list(dataset_quads(dataset, graph_iri))
+        for path, quads in parsed:
+            if target_graph is not None:
+                quads = [ox.Quad(q.subject, q.predicate, q.object, target_graph)
+                         if isinstance(q.graph_name, ox.DefaultGraph) else q for q in quads]
             target.extend(quads)
             click.echo(f"{path}: {len(quads)} quads")
-        if any(True for _ in target.named_graphs()):
+        if union and any(True for _ in target.named_graphs()):
             add_union_copy(target)
         target.flush()
     except (OSError, ValueError) as error:

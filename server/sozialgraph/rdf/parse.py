@@ -29,8 +29,7 @@ from xml.sax.handler import ContentHandler
 import defusedxml.sax
 import pyoxigraph as ox
 from defusedxml import DefusedXmlException
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Dataset, Graph
 
 # file extension -> rdflib format name
 FORMATS: dict[str, str] = {
@@ -85,6 +84,31 @@ def read_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
     except OSError as error:
         raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
     return parse_data(data, fmt or format_for(path), name=str(path), base=path.resolve().as_uri())
+
+
+def read_quads(path: str | Path) -> list[ox.Quad]:
+    """A file's statements as Oxigraph reads them, losslessly (every literal as written, with
+    its datatype, time zone, precision and white space; quads of TriG, N-Quads and JSON-LD in
+    their graphs, triples in the default graph), through the same gates as parse_data: XML
+    without entities, JSON-LD contexts inline, syntax errors as `file:line: message`."""
+    path = Path(path)
+    fmt = format_for(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
+    base, name = path.resolve().as_uri(), str(path)
+    if fmt == "xml":
+        check_xml_is_safe(data, name)
+    elif fmt == "json-ld":
+        _check_jsonld_is_local(data, name)
+    if fmt in OXIGRAPH_FORMATS:
+        check_strict_syntax(data, fmt, name, base)
+        return list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base))
+    try:
+        return list(ox.parse(data, format=ox.RdfFormat.JSON_LD, base_iri=base))
+    except SyntaxError as error:
+        raise RDFSyntaxError(path, None, str(error)) from None
 
 
 def read_graph(path: str | Path, fmt: str | None = None) -> Graph:
@@ -223,33 +247,3 @@ def _first_bad_line(data: bytes, fmt: str) -> int | None:
 
 
 # ---- rdflib -> Oxigraph -------------------------------------------------------------------------
-
-def to_oxigraph_term(term):
-    """The Oxigraph term for an rdflib term (blank node labels are kept, so they stay shared)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ValueError(f"cannot store term {term!r}")
-
-
-def oxigraph_quads(graph: Graph, graph_name: str | None) -> Iterator[ox.Quad]:
-    """The triples of `graph` as quads in the named graph `graph_name` (None: default graph)."""
-    target = ox.NamedNode(graph_name) if graph_name else ox.DefaultGraph()
-    for s, p, o in graph:
-        yield ox.Quad(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o), target)
-
-
-def dataset_quads(dataset: Dataset, default_graph: str | None = None) -> Iterator[ox.Quad]:
-    """All quads of a parsed dataset; triples of its default graph go to `default_graph`."""
-    for graph in dataset.graphs():
-        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
-            yield from oxigraph_quads(graph, default_graph)
-        else:
-            yield from oxigraph_quads(graph, str(graph.identifier))
