@@ -261,3 +261,24 @@ def test_validation_form_reports_a_syntax_error(page, server_url):
     page.fill("#data", "@prefix ex: <http://example.org/> .\nex:a ex:b ;; .\n")
     page.get_by_role("button", name="Validate").click()
     expect(page.locator(".alert")).to_contain_text("cannot read the data: data:2")
+
+
+# ---- headers for a public service ---------------------------------------------------------------
+
+def test_the_content_security_policy_blocks_nothing_our_pages_need(page, server_url):
+    """The UI runs a curated query and the pages render under the policy (our own assets only,
+    no framing): the browser reports no violation."""
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    response = page.goto(server_url + "/ui")
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response.headers["referrer-policy"] == "same-origin"
+    open_ui(page, server_url + "/ui")
+    page.locator("#tab-funding-per-year").click()
+    page.locator(".yasqe_queryButton").first.click()
+    expect(page.locator(".yasr_results").first).to_contain_text("Showing 1 to", timeout=20_000)
+    for path in ("/", "/id/measure/kita-ausbau", "/validate", "/downloads", "/ontology"):
+        page.goto(server_url + path)
+    assert violations == []

@@ -103,7 +103,20 @@ def _common_headers(response):
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
         response.headers["Access-Control-Max-Age"] = "86400"
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
+
+
+# Pages load only our own scripts, styles and fonts (YASGUI is served from static/vendor) and talk
+# only to this server; no page may be framed. Inline styles stay allowed: YASGUI and CodeMirror
+# write style attributes. JSON data blocks (JSON-LD, the UI's configuration) are not scripts.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+])
 
 
 def close(app: Flask) -> None:
