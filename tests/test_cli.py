@@ -352,9 +352,9 @@ def real_app_available() -> bool:
     pytest.param("sozialgraph.web.app:create_app", marks=pytest.mark.skipif(
         not real_app_available(), reason="sozialgraph.web.app not there yet")),
 ])
-def test_serve_runs_the_app_under_gunicorn(fixture_store, app):
+def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=os.pathsep.join(
         [str(Path(__file__).parent / "fixtures" / "build"), os.environ.get("PYTHONPATH", "")]))
     server = subprocess.Popen([str(SCRIPT), "serve", "--store", str(fixture_store), "--port",
                                str(port), "--workers", "1", "--app", app], env=env,
@@ -371,6 +371,8 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, app):
         assert body["status"] == "ok"
         if "store" in body:  # the store given on the command line reached the app
             assert Path(body["store"]).resolve() == fixture_store.resolve()
+        # no control socket under $HOME that another instance could remove or reuse
+        assert not (tmp_path / ".gunicorn").exists()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -5,9 +5,12 @@ on time, request size and result size."""
 from __future__ import annotations
 
 import doctest
+import os
+import signal
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from storefixture import GRAPH_ACTORS, GRAPH_INFERRED, build_store, close_app, make_app
@@ -323,3 +326,48 @@ def test_hostile_queries_never_bring_the_server_down(roomy_client, query):
     assert response.status_code in (400, 500)
     assert "Traceback" not in response.get_data(as_text=True)
     assert ask(roomy_client, "ASK { ?s ?p ?o }").status_code == 200
+
+
+def test_a_query_too_long_for_the_engine_is_refused_with_the_limit(roomy_client):
+    response = ask(roomy_client, "SELECT * { FILTER(" + "1+" * 30_000 + "1) }")
+    assert response.status_code == 400
+    assert f"at most {safety.MAX_TOKENS}" in response.get_data(as_text=True)
+
+
+def _children_running(module: str) -> list[int]:
+    """The pids of this process's children started as `module` (sandbox children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid() and module in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_query_worker_is_a_503_and_the_next_query_is_answered(store_path):
+    app = make_app(store_path, QUERY_WORKERS=1, QUERY_TIMEOUT=30)
+    client = app.test_client()
+    heavy = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+             "?m ?n2 ?o . ?p ?q ?r }")
+    outcome = {}
+    try:
+        assert ask(client, "ASK { ?s ?p ?o }").status_code == 200  # the worker has started
+        worker = threading.Thread(target=lambda: outcome.setdefault("r", ask(client, heavy)))
+        worker.start()
+        time.sleep(1.0)
+        pids = _children_running("sozialgraph.sparql.executor")
+        assert pids
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        worker.join(30)
+        assert outcome["r"].status_code == 503
+        assert "stopped" in outcome["r"].get_data(as_text=True)
+        assert ask(client, "ASK { ?s ?p ?o }").status_code == 200
+    finally:
+        close_app(app)

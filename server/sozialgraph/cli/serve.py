@@ -51,7 +51,10 @@ def serve_command(store, host, port, workers, threads, query_timeout, query_work
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                "worker_class": "gthread",
                # gunicorn's worker timeout must outlast the longest query
-               "timeout": max(60, int(query_timeout) + 30)}
+               "timeout": max(60, int(query_timeout) + 30),
+               # no control socket: gunicorn would put one for every instance at the same
+               # $HOME/.gunicorn/ path, and stopping one instance removed another's
+               "control_socket_disable": True}
     run_gunicorn(app_factory, app_config, options)
 
 

@@ -55,6 +55,9 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 MAX_NESTING = 128  # brackets deeper than this crash the engine's recursive parser long before 10^4
+# More tokens than this: tens of thousands of UNION branches, operands or path steps stop the
+# engine (its stack or memory); a query this long is refused with the limit named (400).
+MAX_TOKENS = 20_000
 FEDERATION_KEYWORDS = ("SERVICE",)
 UPDATE_KEYWORDS = frozenset(
     {"LOAD", "INSERT", "DELETE", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING"}
@@ -139,6 +142,10 @@ only from its own store
     datasets = []
     for text in readings:
         tokens = tokenize(text)
+        if len(tokens) > MAX_TOKENS:
+            raise UnsafeQuery(f"the query has {len(tokens)} tokens (words, names, literals, "
+                              f"operators); this endpoint takes at most {MAX_TOKENS}, which keeps "
+                              "the engine within its stack and memory")
         _refuse_deep_nesting(tokens)
         _refuse_keywords(tokens)
         dataset = _dataset_clauses(tokens, base_iri)

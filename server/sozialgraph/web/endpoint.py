@@ -214,7 +214,7 @@ def _raise_failure(failure: Failure, params: ProtocolRequest) -> NoReturn:
         raise service_unavailable(message)
     if kind == "busy":
         raise service_unavailable(message, retry_after=5)
-    if kind == "store":
+    if kind in ("store", "worker"):  # a query worker that died: the pool starts a new one
         raise service_unavailable(message)
     raise ApiError(500, message)
 

@@ -264,6 +264,8 @@ def _refusal_error(refusal: Refusal) -> ApiError:
         return service_unavailable(refusal.message)
     if refusal.kind == "busy":
         return service_unavailable(refusal.message, retry_after=5)
+    if refusal.kind == "worker":  # a validator that died: the pool starts a new one
+        return service_unavailable(refusal.message)
     return ApiError(500, refusal.message)
 
 
