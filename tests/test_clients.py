@@ -79,3 +79,23 @@ def test_rdflib_parses_an_entity_iri_in_every_format(base_url, fmt):
     graph = Graph().parse(base_url + "/id/measure/kita-ausbau", format=fmt)
     assert len(graph) > 5
     assert any(True for _ in graph.triples((URIRef(MEASURE), None, None)))
+
+
+def test_rdflib_sparqlstore_queries_and_reads_triples_with_prefixes_bound(base_url):
+    """rdflib's SPARQLStore sends every bound prefix with every query (the project's, and a
+    prefix named like a keyword) and reads triples through SELECT."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    from sozialgraph.rdf.namespaces import PREFIXES
+
+    store = SPARQLStore(base_url + "/sparql", returnFormat="json")
+    graph = Graph(store=store)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.bind("service", "http://example.org/service/")
+    graph.bind("fromage", "http://example.org/fromage/")
+    rows = list(graph.query("SELECT ?label WHERE { sgm:kita-ausbau rdfs:label ?label }"))
+    assert rows and any(str(row[0]) for row in rows)
+    triples = list(graph.triples((URIRef(MEASURE), None, None)))
+    assert len(triples) > 5
+    assert bool(graph.query(f"ASK {{ <{MEASURE}> ?p ?o }}").askAnswer) is True
