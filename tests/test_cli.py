@@ -93,9 +93,17 @@ def test_build_refuses_a_plain_directory(cli, build_sources, tmp_path):
 # ---- validate -------------------------------------------------------------------------------
 
 def test_validate_conforming_data_exits_0(cli, build_sources):
-    result = cli.invoke(main, validate_args(build_sources))
+    """The build's policy, asked for by name: warnings are reported, the data conform."""
+    result = cli.invoke(main, [*validate_args(build_sources), "--allow-warnings"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Conforms: yes (0 violations, 2 warnings")
+
+
+def test_validate_follows_shacl_without_the_policy(cli, build_sources):
+    """SHACL: any result, warnings included, means the data do not conform (exit 1)."""
+    result = cli.invoke(main, validate_args(build_sources))
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("Conforms: no (0 violations, 2 warnings")
 
 
 def test_validate_violations_exit_1_in_every_format(cli, build_sources):
@@ -124,7 +132,8 @@ def test_validate_other_formats(cli, build_sources):
     result = cli.invoke(main, ["validate", str(FORMATS / "sample.jsonld"), str(FORMATS /
                                "sample.rdf"), "--shapes", str(build_sources / "shapes" /
                                "shapes.ttl"), "--ontology",
-                               str(build_sources / "ontology" / "sozialgraph.ttl")])
+                               str(build_sources / "ontology" / "sozialgraph.ttl"),
+                               "--allow-warnings"])
     assert result.exit_code == 0, result.output  # one actor without a comment: a warning
 
 

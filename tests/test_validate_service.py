@@ -274,12 +274,18 @@ def test_html_escapes_what_the_data_say(client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # given back in the form, escaped
 
 
-def test_context_none_reports_the_projects_nodes_as_undescribed(client):
-    response = client.post("/validate?context=none", data=GOOD, headers={
+def test_context_ontology_reports_the_projects_nodes_as_undescribed(client):
+    """Without the reference graphs (context=ontology) the project's actors the data name are
+    typed by the ontology's ranges and have no label; with context=none not even the ontology
+    is added (issue 10: only what is sent is validated)."""
+    response = client.post("/validate?context=ontology", data=GOOD, headers={
         "Content-Type": "text/turtle", "Accept": "application/json"})
     report = response.json
     assert report["conforms"] is False
     assert "https://w3id.org/sozialgraph/id/actor/land-hessen" in results_by_focus(report)
+    bare = client.post("/validate?context=none", data=GOOD, headers={
+        "Content-Type": "text/turtle", "Accept": "application/json"}).json
+    assert "https://w3id.org/sozialgraph/id/actor/land-hessen" not in results_by_focus(bare)
     response = client.post("/validate?context=maybe", data=GOOD, headers=TURTLE)
     assert response.status_code == 400
 
@@ -611,3 +617,30 @@ def test_one_clients_shapes_cannot_change_another_clients_validation(tmp_path):
             assert _validate_with(client, valid, _CAST_CHECK)["conforms"] is True
     finally:
         close_app(app)
+
+
+_WARN_ONLY = '''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:Commented a sh:NodeShape ; sh:targetClass ex:C ; sh:severity sh:Warning ;
+    sh:property [ sh:path ex:comment ; sh:minCount 1 ; sh:severity sh:Warning ] .
+'''
+
+
+@pytest.mark.parametrize("allow, conforms", [(None, False), ("false", False), ("true", True)])
+def test_conforms_follows_shacl_unless_the_policy_is_asked_for(client, allow, conforms):
+    """SHACL (W3C test core/misc/severity-001): a warning alone makes the data non-conforming;
+    allow_warnings=true gives the build's policy instead."""
+    fields = {"data": "<http://example.org/a> a <http://example.org/C> .",
+              "shapes": _WARN_ONLY, "context": "none"}
+    if allow is not None:
+        fields["allow_warnings"] = allow
+    report = client.post("/validate", data=fields, headers={"Accept": "application/json"}).json
+    assert report["conforms"] is conforms
+    assert [r["severity"] for r in report["results"]] == ["Warning"]
+    turtle = client.post("/validate", data=fields, headers={"Accept": "text/turtle"})
+    assert f"sh:conforms {str(conforms).lower()}" in turtle.get_data(as_text=True)
+
+
+def test_allow_warnings_must_be_a_boolean(client):
+    response = client.post("/validate?allow_warnings=maybe", data=GOOD, headers=TURTLE)
+    assert response.status_code == 400 and "allow_warnings" in response.get_data(as_text=True)

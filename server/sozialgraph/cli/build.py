@@ -57,19 +57,22 @@ def build_command(store, ontology, graphs, shapes, validator, quiet):
               help="Ontology file [default: ontology/sozialgraph.ttl].")
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
               show_default=True, help="Report format.")
-def validate_command(files, shape_files, ontology, fmt):
+@click.option("--allow-warnings", is_flag=True, help="The build's policy: results of severity "
+              "Warning or Info are reported but do not fail (exit 0). Without it the verdict is "
+              "SHACL's: any result means the data do not conform.")
+def validate_command(files, shape_files, ontology, fmt, allow_warnings):
     """Validate RDF files (default: the project's graphs) against the SHACL shapes.
 
     FILES may be Turtle, TriG, N-Triples, N-Quads, RDF/XML or JSON-LD. The ontology is added to
-    the data, as the build does. Exit 0 conforms (warnings allowed), 1 violations, 2 could not
-    load or run.
+    the data, as the build does. Exit 0 conforms, 1 does not (any result; with --allow-warnings
+    only violations), 2 could not load or run.
     """
     data_files = list(files) or sorted(config.GRAPHS_DIR.glob("*.ttl"))
     try:
         data = set().union(*(ntriples.read(p) for p in data_files))
         shapes = load_shapes(list(shape_files) if shape_files else None)
         ontology_triples = ntriples.read(ontology or config.ONTOLOGY_DIR / "sozialgraph.ttl")
-        result = run_validation(data, shapes, ontology_triples)
+        result = run_validation(data, shapes, ontology_triples, allow_warnings=allow_warnings)
     except (RDFSyntaxError, ValidationError, OSError) as error:
         fail(str(error))
     render = {"text": render_text, "turtle": render_turtle, "json": render_json}[fmt]

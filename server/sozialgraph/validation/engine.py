@@ -11,9 +11,10 @@ a literal subject) are validated by pySHACL with its own RDFS closure instead (`
 plain pySHACL, which is also the reference the tests prove turbo against). None of the
 project's shapes do.
 
-Conformance: only `sh:Violation` results (and results of unknown severity) make data
-non-conforming; `sh:Warning` and `sh:Info` results are reported but tolerated (the engines'
-`allow_warnings=True`), and the report's `sh:conforms` is set to match.
+Conformance follows SHACL: any result makes the data non-conforming, whatever its severity.
+The build's policy, that `sh:Warning` and `sh:Info` results are reported but tolerated, is asked
+for by name (`allow_warnings=True`; `sozialgraph validate --allow-warnings`, `/validate` with
+`allow_warnings=true`); the report's `sh:conforms` is set to the verdict given.
 
 To let a reader find what a result is about, the report is enriched: the `sh:property` link from
 a named shape to a blank-node property shape that produced a result, and the triples that point
@@ -53,18 +54,21 @@ def load_shapes(paths: list[Path] | None = None) -> Graph:
 
 
 def validate(data: Graph | set[tuple[str, str, str]], shapes_graph: Graph | None = None,
-             ontology: Graph | set[tuple[str, str, str]] | None = None) -> ValidationResult:
+             ontology: Graph | set[tuple[str, str, str]] | None = None, *,
+             allow_warnings: bool = False) -> ValidationResult:
     """Validate `data` (an rdflib graph, or N-Triples term strings as sozialgraph.rdf.ntriples
-    reads them) against the shapes (default: the project's), with `ontology` merged in."""
+    reads them) against the shapes (default: the project's), with `ontology` merged in.
+    `allow_warnings`: the build's policy (see the module doc); SHACL's verdict without it."""
     triples = data if isinstance(data, set) else ntriples.from_rdflib(data)
     if ontology is not None:
         triples = triples | (ontology if isinstance(ontology, set)
                              else ntriples.from_rdflib(ontology))
-    return validate_ntriples(triples, shapes_graph)
+    return validate_ntriples(triples, shapes_graph, allow_warnings=allow_warnings)
 
 
 def validate_pyshacl(data_graph: Graph, shapes_graph: Graph | None = None,
-                     ontology_graph: Graph | None = None) -> ValidationResult:
+                     ontology_graph: Graph | None = None, *, allow_warnings: bool = False
+                     ) -> ValidationResult:
     """Plain pySHACL with its RDFS closure over the data and the ontology: the path for shapes
     that could see more RDFS than turbo's input holds, and the reference in the tests."""
     shapes = merge([shapes_graph if shapes_graph is not None else load_shapes()])  # a copy:
@@ -80,11 +84,11 @@ def validate_pyshacl(data_graph: Graph, shapes_graph: Graph | None = None,
         if isinstance(focus, BNode):
             for subject, predicate in data.subject_predicates(focus):
                 report.add((subject, predicate, focus))
-    return _finish(report, "pyshacl")
+    return _finish(report, "pyshacl", allow_warnings)
 
 
-def validate_ntriples(data: set[tuple[str, str, str]], shapes_graph: Graph | None = None
-                      ) -> ValidationResult:
+def validate_ntriples(data: set[tuple[str, str, str]], shapes_graph: Graph | None = None, *,
+                      allow_warnings: bool = False) -> ValidationResult:
     """The data (ontology included) as N-Triples term strings, validated by pyshacl-turbo
     (tests/test_build_engines.py compares its reports with pySHACL's on the real graphs and on
     synthetic data with violations, tests/test_shapes.py on every bad fixture). At 10^6 triples
@@ -97,9 +101,9 @@ def validate_ntriples(data: set[tuple[str, str, str]], shapes_graph: Graph | Non
     shapes = shapes_graph if shapes_graph is not None else load_shapes()
     entailed = turbo_entailments(data, shapes)
     if entailed is None:
-        return validate_pyshacl(ntriples.to_rdflib(data), shapes)
+        return validate_pyshacl(ntriples.to_rdflib(data), shapes, allow_warnings=allow_warnings)
     result = validate_turbo(turbo_store(ntriples.serialize(data), ntriples.serialize(entailed)),
-                            shapes, _Pointers(data))
+                            shapes, _Pointers(data), allow_warnings=allow_warnings)
     _restore_values(result.report, data)
     return result
 
@@ -187,8 +191,8 @@ def turbo_store(*sources: bytes | Path, store: ox.Store | None = None) -> ox.Sto
 
 
 def validate_turbo(store: ox.Store, shapes: Graph,
-                   pointers: Callable[[BNode], Iterable[tuple[str, str]]] | None = None
-                   ) -> ValidationResult:
+                   pointers: Callable[[BNode], Iterable[tuple[str, str]]] | None = None, *,
+                   allow_warnings: bool = False) -> ValidationResult:
     """pyshacl-turbo over `store` (see turbo_store), without inference: the RDFS entailments are
     in the store already (turbo_entailments). A blank focus node is described in the report by
     the triples that point at it: `pointers(node)` gives them as (subject, predicate) term
@@ -213,12 +217,12 @@ def validate_turbo(store: ox.Store, shapes: Graph,
             else:
                 for subject, predicate in pointers(focus):
                     report.add((_term_of(subject), URIRef(predicate[1:-1]), focus))
-    return _finish(report)
+    return _finish(report, "turbo", allow_warnings)
 
 
-def _finish(report: Graph, engine: str = "turbo") -> ValidationResult:
-    """sh:conforms set as the project's policy reads the results (see the module doc)."""
-    conforms = report_conforms(report)
+def _finish(report: Graph, engine: str, allow_warnings: bool) -> ValidationResult:
+    """sh:conforms set as SHACL reads the results, or as the build's policy does."""
+    conforms = report_conforms(report, allow_warnings)
     for node in report.subjects(RDF.type, SH.ValidationReport):
         report.set((node, SH.conforms, Literal(conforms)))
     return ValidationResult(conforms, bind_all(report), engine)

@@ -36,9 +36,18 @@ class ValidationResult:
         return render_text(self.report)
 
 
-def report_conforms(report: Graph) -> bool:
-    """True unless some result has a severity other than sh:Warning or sh:Info."""
-    return all(severity in TOLERATED for severity in report.objects(None, SH.resultSeverity))
+def report_conforms(report: Graph, allow_warnings: bool = False) -> bool:
+    """SHACL's verdict: True when there is no result at all. With `allow_warnings` (the build's
+    policy) results of severity sh:Warning or sh:Info are tolerated."""
+    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    if not allow_warnings:
+        return not results
+    return all(report.value(result, SH.resultSeverity) in TOLERATED for result in results)
+
+
+def stated_conforms(report: Graph) -> bool:
+    """The verdict the report states (sh:conforms), as its validation decided it."""
+    return any(value == Literal(True) for value in report.objects(None, SH.conforms))
 
 
 # ---- reading the report -------------------------------------------------------------------------
@@ -130,7 +139,7 @@ def render_text(report: Graph) -> str:
     results = report_results(report)
     counts = {name: sum(1 for r in results if _severity_name(r["severity"]) == name)
               for name in ("Violation", "Warning", "Info")}
-    verdict = "yes" if report_conforms(report) else "no"
+    verdict = "yes" if stated_conforms(report) else "no"
     summary = (f"Conforms: {verdict} ({counts['Violation']} violations, {counts['Warning']} "
                f"warnings, {counts['Info']} infos)")
     lines = [summary]
@@ -232,5 +241,5 @@ def render_json(report: Graph) -> str:
             "parentShape": _json_term(report.value(predicate=SH.property,
                                                    object=r["sourceShape"])),
         })
-    return json.dumps({"conforms": report_conforms(report), "results": results},
+    return json.dumps({"conforms": stated_conforms(report), "results": results},
                       ensure_ascii=False, indent=2) + "\n"

@@ -42,6 +42,8 @@ class ValidationTask:
     shapes: Document | None  # None: the project's shapes
     use_context: bool  # add the project's reference graphs (results about them are dropped)
     report_format: str  # a name of REPORT_FORMATS
+    allow_warnings: bool = False  # the build's policy instead of SHACL's verdict
+    use_ontology: bool = True  # add the ontology (context project or ontology; not none)
 
 
 @dataclass(frozen=True)
@@ -191,21 +193,22 @@ class Validator:
         if task.use_context:
             data = merge([data, self.context])
         try:
-            result = validate(data, shapes, self.ontology)
+            result = validate(data, shapes, self.ontology if task.use_ontology else None,
+                              allow_warnings=task.allow_warnings)
         except ValidationError as error:
             return Refusal("shapes", str(error))
         report = result.report
         if task.use_context:
             # results about the reference graphs' own nodes are not about the data sent
             _drop_results(report, lambda focus: focus in self.context_subjects
-                          and focus not in own_subjects)
+                          and focus not in own_subjects, task.allow_warnings)
         answer = render(report, task.report_format)
         if task.shapes is not None and result.engine == "pyshacl":
             answer = replace(answer, retire=True)
         return answer
 
 
-def _drop_results(report, unwanted) -> None:
+def _drop_results(report, unwanted, allow_warnings: bool) -> None:
     """Remove the results whose focus node is `unwanted`, with what only they refer to, and set
     sh:conforms again."""
     from rdflib import BNode, Literal
@@ -226,7 +229,7 @@ def _drop_results(report, unwanted) -> None:
             break
         for orphan in orphans:
             report.remove((orphan, None, None))
-    conforms = report_conforms(report)
+    conforms = report_conforms(report, allow_warnings)
     for node in report.subjects(RDF.type, SH.ValidationReport):
         report.set((node, SH.conforms, Literal(conforms)))
 
@@ -239,11 +242,11 @@ def render(report, report_format: str) -> Report:
     from sozialgraph.validation.report import (
         render_json,
         render_turtle,
-        report_conforms,
         report_rows,
+        stated_conforms,
     )
 
-    conforms = report_conforms(report)
+    conforms = stated_conforms(report)
     if report_format == TURTLE.name:
         return Report(conforms, TURTLE.content_type, render_turtle(report).encode("utf-8"))
     if report_format == REPORT_JSON.name:

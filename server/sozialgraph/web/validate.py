@@ -39,6 +39,7 @@ from sozialgraph.rdf.formats import (
 )
 from sozialgraph.rdf.namespaces import BASE
 from sozialgraph.rdf.parse import FORMATS as EXTENSION_FORMATS
+from sozialgraph.settings import parse_bool
 from sozialgraph.validation.service import (
     REPORT_FORMATS,
     Document,
@@ -182,8 +183,10 @@ def read_task(report_format: str, shown: dict[str, str]) -> ValidationTask:
     if not body.strip():
         raise bad_request("the request body is empty: send the RDF data to validate")
     context = _context_switch(request.args.getlist("context"))
-    return ValidationTask(Document(body, fmt, "data", base + "data"), None, context,
-                          report_format)
+    return ValidationTask(Document(body, fmt, "data", base + "data"), None,
+                          context == "project", report_format,
+                          _allow_warnings(request.args.getlist("allow_warnings")),
+                          use_ontology=context != "none")
 
 
 def _input_format(name: str | None) -> str | None:
@@ -210,7 +213,20 @@ def _read_form(limit: int, base: str, report_format: str, shown: dict) -> Valida
     if data is None:
         raise bad_request("no data: send the RDF to validate in the part 'data' (a file or text)")
     shapes = _form_document("shapes", form, files, base)
-    return ValidationTask(data, shapes, _context_switch(contexts), report_format)
+    context = _context_switch(contexts)
+    return ValidationTask(data, shapes, context == "project", report_format,
+                          _allow_warnings(form.getlist("allow_warnings")
+                                          + request.args.getlist("allow_warnings")),
+                          use_ontology=context != "none")
+
+
+def _allow_warnings(values: list[str]) -> bool:
+    """`allow_warnings`: false (the default, SHACL's verdict: any result means the data do not
+    conform) or true (the build's policy: warnings and infos are reported, not counted)."""
+    readings = {parse_bool(value) for value in values}
+    if None in readings or len(readings) > 1:
+        raise bad_request("allow_warnings must be true or false (given once)")
+    return readings.pop() if readings else False
 
 
 def _form_document(part: str, form, files, base: str) -> Document | None:
@@ -246,15 +262,19 @@ def _form_document(part: str, form, files, base: str) -> Document | None:
     return Document(content, fmt, name, base + part)
 
 
-def _context_switch(values: list[str]) -> bool:
-    """`context`: project (default) or none; the last value counts (the form sends a hidden
+def _context_switch(values: list[str]) -> str:
+    """`context`: project (default: the ontology and the reference graphs), ontology (the
+    ontology only) or none (only what is sent); the last value counts (the form sends a hidden
     `none` before its checkbox)."""
     if not values:
-        return True
+        return "project"
     value = values[-1].strip().lower()
-    if value not in ("project", "none"):
-        raise bad_request("context must be 'project' or 'none'")
-    return value == "project"
+    if value not in CONTEXTS:
+        raise bad_request("context must be 'project', 'ontology' or 'none'")
+    return value
+
+
+CONTEXTS = ("project", "ontology", "none")
 
 
 def _refusal_error(refusal: Refusal) -> ApiError:
