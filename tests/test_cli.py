@@ -378,8 +378,11 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
                 time.sleep(0.2)
         assert body is not None, "the server did not answer"
         assert body["status"] == "ok"
-        if "store" in body:  # the store given on the command line reached the app
+        if app.startswith("standin"):  # the store given on the command line reached the app
             assert Path(body["store"]).resolve() == fixture_store.resolve()
+        else:  # which the app names without a path of the machine: the folder and its build
+            assert body["store"].split(" -> ")[0] == fixture_store.name
+            assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
         # no control socket under $HOME that another instance could remove or reuse
         assert not (tmp_path / ".gunicorn").exists()
     finally:

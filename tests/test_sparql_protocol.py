@@ -426,7 +426,7 @@ def test_health(client, store_path):
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
-    assert body["store"] == str(store_path)
+    assert body["store"] == store_path.name  # no path of the machine in an answer
     assert body["graphs"] == 3 and body["inferred_graph"] is True
     assert body["quads"] == sum(GRAPH_SIZES.values()) + DEFAULT_GRAPH_SIZE
     assert body["version"]

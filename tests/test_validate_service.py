@@ -644,3 +644,13 @@ def test_conforms_follows_shacl_unless_the_policy_is_asked_for(client, allow, co
 def test_allow_warnings_must_be_a_boolean(client):
     response = client.post("/validate?allow_warnings=maybe", data=GOOD, headers=TURTLE)
     assert response.status_code == 400 and "allow_warnings" in response.get_data(as_text=True)
+
+
+def test_json_ld_nested_too_deep_is_a_400_naming_the_limit(client):
+    document = '{"@id": "http://e/a", "http://e/p": ' * 5000 + '{"@id": "http://e/b"}' + \
+        "}" * 5000
+    response = client.post("/validate", data=document.encode(),
+                           headers={"Content-Type": "application/ld+json",
+                                    "Accept": "application/json"})
+    assert response.status_code == 400
+    assert "deeper than 100 levels" in response.get_data(as_text=True)

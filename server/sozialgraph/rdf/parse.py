@@ -161,7 +161,39 @@ def check_xml_is_safe(data: bytes, name: str) -> None:
         raise RDFSyntaxError(name, error.getLineNumber(), error.getMessage()) from error
 
 
+MAX_JSON_DEPTH = 100  # JSON-LD documents nest a few levels; thousands would exhaust the stack
+
+
+def _json_depth_over(data: bytes, limit: int) -> int | None:
+    """The line where the JSON text nests deeper than `limit` (objects and arrays), or None.
+    Strings are skipped, so brackets inside them do not count."""
+    depth, line, in_string, escaped = 0, 1, False, False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):  # { [
+            depth += 1
+            if depth > limit:
+                return line
+        elif byte in (0x7D, 0x5D):  # } ]
+            depth -= 1
+        if byte == 0x0A:
+            line += 1
+    return None
+
+
 def _check_jsonld_is_local(data: bytes, name: str) -> None:
+    deep = _json_depth_over(data, MAX_JSON_DEPTH)
+    if deep is not None:
+        raise RDFSyntaxError(name, deep, f"the JSON nests objects and arrays deeper than "
+                             f"{MAX_JSON_DEPTH} levels, the most this service reads")
     try:
         document = json.loads(data)
     except UnicodeDecodeError as error:

@@ -16,6 +16,7 @@ from sozialgraph import __version__, settings
 from sozialgraph.sparql.service import executor_for
 from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
+from sozialgraph.store.remote import RemoteHandle
 from sozialgraph.store.remote import make_handle as make_remote_handle
 from sozialgraph.web import http
 from sozialgraph.web.dataset import (
@@ -72,7 +73,7 @@ def health():
     try:
         body = {
             "status": "ok",
-            "store": str(handle.path),
+            "store": _shown_store(handle),
             "graphs": len(handle.graphs()),
             "inferred_graph": GRAPH_INFERRED in handle.graphs(),
             "quads": handle.quad_count(),
@@ -84,13 +85,27 @@ def health():
         }
         status = 200
     except StoreUnavailable as error:
-        body = {"status": "unavailable", "store": str(handle.path), "message": str(error),
+        body = {"status": "unavailable", "store": _shown_store(handle),
+                "message": str(error).replace(str(handle.path), _shown_store(handle)),
                 "version": __version__}
         status = 503
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _shown_store(handle) -> str:
+    """The store as /health names it: a remote store's URL (without credentials), else the
+    store folder's name and the build it points at, never a path of the machine."""
+    if isinstance(handle, RemoteHandle):
+        return str(handle.path)
+    try:
+        location = handle.location()
+    except StoreUnavailable:
+        return handle.path.name
+    return handle.path.name if location.name == handle.path.name else \
+        f"{handle.path.name} -> {location.name}"
 
 
 def _common_headers(response):
