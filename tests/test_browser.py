@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from storefixture import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
@@ -61,12 +61,6 @@ def browser_store(request, tmp_path_factory) -> Path:
         store = tmp_path_factory.mktemp("browser") / "store"
         build(store)
         return store
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

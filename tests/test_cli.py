@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
+from storefixture import free_port
 
 from sozialgraph import settings as config
 from sozialgraph.cli.main import main
@@ -340,12 +340,6 @@ def test_every_command_explains_itself(cli):
     for command in ("build", "validate", "query", "stats", "anchor", "serve", "load"):
         result = cli.invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def real_app_available() -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from requests.utils import parse_dict_header
-from storefixture import close_app, make_app
+from storefixture import close_app, free_port, make_app
 
 from sozialgraph.cli.main import main
 from sozialgraph.rdf.namespaces import BASE, EVIDENCE, FUNDING, GRAPH, MEASURE
@@ -49,12 +48,6 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not OXIGRAPH.exists(),
     reason=f"the Oxigraph server binary is missing at {OXIGRAPH} (pip install oxigraph==0.5.13)")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check, what: str, process: subprocess.Popen, log: Path, seconds: float = 30):

@@ -1,6 +1,6 @@
-"""`sozialgraph bench`: the benchmark against Oxigraph's server, rdflib-endpoint and pyoxigraph. The command is found through the entry point group
-`sozialgraph.commands` (tools/pyproject.toml), so it exists wherever the tools are installed
-and the shipped package never imports them."""
+"""`sozialgraph bench`: the benchmark against Oxigraph's server, rdflib-endpoint and
+pyoxigraph, registered through the entry-point group `sozialgraph.commands`
+(tools/pyproject.toml); the shipped package never imports it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ from pathlib import Path
 
 import click
 
-UNABLE, FAILED = 2, 1
-
-
-def _fail(message: str, code: int = UNABLE):
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from sozialgraph.cli.options import FAILED, fail
 
 
 @click.command("bench")
@@ -68,7 +63,7 @@ def bench_command(sizes, clients, requests, repetitions, out, work_dir, seed, pe
                                       repetitions=repetitions, build_timeout=build_timeout,
                                       **options)
     except ValueError as error:
-        _fail(str(error))
+        fail(str(error))
     results = bench.run(settings)
     click.echo(f"report: {settings.out}")
     mismatches = sum(len(r.get("mismatches", [])) for r in results["sizes"].values())

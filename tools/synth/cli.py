@@ -1,20 +1,13 @@
-"""`sozialgraph synth`: deterministic synthetic data shaped like the real graph. The command is found through the entry point group
-`sozialgraph.commands` (tools/pyproject.toml), so it exists wherever the tools are installed
-and the shipped package never imports them."""
+"""`sozialgraph synth`: deterministic synthetic data shaped like the real graph, registered
+through the entry-point group `sozialgraph.commands` (tools/pyproject.toml)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-UNABLE, FAILED = 2, 1
-
-
-def _fail(message: str, code: int = UNABLE):
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+from sozialgraph.cli.options import fail
 
 
 @click.command("synth")
@@ -29,11 +22,11 @@ def synth_command(triples, seed, out_dir):
     from sozialgraph_synth.synth import generate
 
     if triples != int(triples) or triples < 1:
-        _fail(f"--triples must be a positive whole number, not {triples:g}")
+        fail(f"--triples must be a positive whole number, not {triples:g}")
     try:
         report = generate(int(triples), seed, out_dir)
     except (ValueError, OSError) as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"{report.triples} triples ({report.requested_triples} asked for, seed "
                f"{report.seed}) in {len(report.graphs)} graphs, {report.documents} documents, "
                f"{report.seconds:.1f} s")
