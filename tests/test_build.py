@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -291,3 +294,66 @@ def test_literal_and_blank_terms_survive_the_store(fixture_store):
     (value,) = graph.objects(amount, URIRef("http://schema.org/value"))
     # Oxigraph keeps the value, not the lexical form: "15000000.0" is stored as 15000000
     assert value.datatype == XSD.decimal and value.value == Decimal(15000000)
+
+
+# ---- what a killed build leaves behind (issue 10) ------------------------------------------------
+
+def test_the_next_build_removes_what_a_killed_build_left(build_sources, tmp_path):
+    store_dir = tmp_path / "store"
+    run_build(build_sources, store_dir)
+    root = builds_root(store_dir)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that no longer runs
+    left = [root / ".20260101T000000000000Z.partial.nq",
+            root / f".validation-{dead.pid}-1.nt", root / f".validation-{dead.pid}-1.report.nt"]
+    running = root / f".validation-{os.getpid()}-2.nt"  # a build of this process, still running
+    for path in (*left, running):
+        path.write_text("x", encoding="utf-8")
+    run_build(build_sources, store_dir)
+    assert not any(path.exists() for path in left)
+    assert running.exists()
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_no_validation_running(tmp_path, build_sources):
+    """The validation worker dies with the build that started it, however the build ends: here
+    the build is killed while its worker still reads 10^6 triples (seconds of work), and the
+    worker is gone at once, not when it would have finished."""
+    script = ("import sys, time; from pathlib import Path; "
+              "from sozialgraph.pipeline.validate import Validation; "
+              "data = {(f'<urn:s{i}>', '<urn:p>', f'<urn:o{i}>') for i in range(1_000_000)}; "
+              "Validation(Path(sys.argv[1]), data, [Path(sys.argv[2])], 'turbo'); "
+              "print('started', flush=True); time.sleep(120)")
+    build = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "work"),
+                              str(build_sources / "shapes" / "shapes.ttl")],
+                             stdout=subprocess.PIPE, text=True)
+    assert build.stdout.readline().strip() == "started"
+    workers = _children(build.pid, "sozialgraph.validation.worker")
+    assert workers
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 1.0  # reading the triples alone takes several seconds
+    while any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in workers):
+        assert time.monotonic() < deadline, "the validation worker outlived the build"
+        time.sleep(0.05)
+
+
+def _children(parent: int, module: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if ppid == parent and module in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "X"

@@ -22,6 +22,7 @@ import atexit
 import ctypes
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -254,6 +255,16 @@ def leave_network() -> bool:
         if unshare(flags) == 0:
             return True
     return False
+
+
+def die_with_parent() -> None:
+    """For `subprocess.Popen(preexec_fn=...)`: the child is killed when the process that started
+    it ends, however it ends (Linux's PR_SET_PDEATHSIG; elsewhere nothing happens)."""
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def cpu_seconds() -> float:

@@ -63,7 +63,10 @@ def swap_in(store_dir: Path, build_dir: Path) -> Path | None:
 
 
 def prune_builds(store_dir: Path, keep: set[Path | None]) -> list[Path]:
-    """Remove the builds (and abandoned partial builds) of `store_dir` not in `keep`."""
+    """Remove the builds (and abandoned partial builds) of `store_dir` not in `keep`, and what
+    killed builds left behind: a partial build's N-Quads dump (only the build holding the lock
+    writes one, and the caller holds it) and the validation files of builds whose process is
+    gone."""
     keep_resolved = {p.resolve() for p in keep if p is not None}
     removed = []
     for entry in builds_root(store_dir).iterdir():
@@ -71,4 +74,26 @@ def prune_builds(store_dir: Path, keep: set[Path | None]) -> list[Path]:
         if BUILD_NAME.match(name) and entry.resolve() not in keep_resolved:
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
+        elif _abandoned_file(entry):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
     return removed
+
+
+_PARTIAL_DUMP = re.compile(r"^\.\d{8}T\d{12}Z\.partial\.nq$")
+_VALIDATION_FILE = re.compile(r"^\.validation-(\d+)-\d+\.")
+
+
+def _abandoned_file(entry: Path) -> bool:
+    if _PARTIAL_DUMP.match(entry.name):
+        return True
+    owner = _VALIDATION_FILE.match(entry.name)
+    if owner is None:
+        return False
+    try:
+        os.kill(int(owner.group(1)), 0)  # the build that wrote it is still running
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

@@ -19,6 +19,7 @@ from rdflib import Graph
 from sozialgraph.pipeline.steps import BuildError
 from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.namespaces import bind_all
+from sozialgraph.sandbox import die_with_parent
 from sozialgraph.validation.engine import turbo_entailments
 from sozialgraph.validation.report import ValidationResult
 
@@ -45,7 +46,8 @@ class Validation:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "sozialgraph.validation.worker", str(self._data),
              str(self._report), *map(str, shape_files)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent)  # a killed build leaves no validation running
 
     def entail(self, asserted: set, shapes: Graph, progress: Callable[[str], None]) -> None:
         """Tell the worker how to go on: with the entailments for turbo, or with pySHACL."""
