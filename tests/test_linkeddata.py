@@ -416,3 +416,32 @@ def test_public_base_maps_the_namespace(built_store):
     graph = parse(plain.get(path_of(MEASURE_IRI) + ".ttl",
                             base_url="http://sozialgraph.local:8080/").data, "turtle")
     assert (MEASURE_IRI, RDF.type, SG.FundingProgramme) in graph
+
+
+def test_the_404_scan_runs_under_the_query_limits(built_store):
+    """Looking for similar IRIs scans the store: it runs as /sparql queries do, in a query
+    worker under the time limit. A scan that is not answered (here every worker busy) leaves
+    the page without suggestions, still a 404, and the web process never waits for it."""
+    from sozialgraph.sparql.executor import Failure
+    from sozialgraph.web.app import close
+    from sozialgraph.web.dataset import query_executor
+
+    app = make_app(built_store, QUERY_TIMEOUT=5, QUERY_WORKERS=1)
+    try:
+        client = app.test_client()
+        response = client.get("/id/measure/kita-ausbauen", headers={"Accept": BROWSER})
+        assert 'href="http://localhost/id/measure/kita-ausbau"' in section(
+            response.get_data(as_text=True), "Similar IRIs")
+        seen = []
+
+        def busy(task):
+            seen.append(task.query)
+            return Failure("busy", "every query worker is busy")
+
+        query_executor(app).run = busy
+        response = client.get("/id/measure/kita-ausbauen", headers={"Accept": BROWSER})
+        assert response.status_code == 404
+        assert seen and "STRSTARTS" in seen[0]
+        assert "<h2>Similar IRIs</h2>" not in response.get_data(as_text=True)
+    finally:
+        close(app)

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from flask import Flask, current_app
 
 from sozialgraph.rdf.formats import Format
+from sozialgraph.sparql.executor import Answer, QueryTask
 from sozialgraph.store.embedded import query as store_query
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
 from sozialgraph.web.http import prefixes_for, service_unavailable
@@ -66,6 +67,20 @@ _cache_lock = threading.Lock()
 def select(sparql: str, *, include_inferred: bool = False) -> list[Row]:
     """The solutions of a SELECT query, each a dict from variable name to term (None: unbound)."""
     solutions = _query(sparql, include_inferred)
+    names = [variable.value for variable in solutions.variables]
+    return [{name: row[name] for name in names} for row in solutions]
+
+
+def select_limited(sparql: str) -> list[Row] | None:
+    """The solutions of a SELECT query that may scan the store, evaluated as /sparql queries
+    are (a query worker, QUERY_TIMEOUT, MAX_RESULT_ROWS); None when it was not answered (over
+    a limit, every worker busy)."""
+    task = QueryTask(sparql, None, None, False, "json", None,
+                     int(current_app.config["MAX_RESULT_ROWS"]))
+    outcome = query_executor().run(task)
+    if not isinstance(outcome, Answer):
+        return None
+    solutions = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
     names = [variable.value for variable in solutions.variables]
     return [{name: row[name] for name in names} for row in solutions]
 

@@ -224,9 +224,10 @@ def not_found(iri: str, fmt: Format | None) -> Response:
 
 
 def similar(folder: str, slug: str, limit: int = 12) -> list[str]:
-    """IRIs under `folder` like `slug`, the closest first (similar letters, a common start)."""
-    rows = dataset.select(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
-        FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{folder}")) }}""")
+    """IRIs under `folder` like `slug`, the closest first (similar letters, a common start).
+    The scan runs as /sparql queries do, under the time limit (none found: no suggestions)."""
+    rows = dataset.select_limited(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
+        FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{folder}")) }}""") or []
     names = [row["s"].value[len(folder):] for row in rows]
     slug = slug.lower()
 
