@@ -128,6 +128,13 @@ SETTINGS: tuple[Setting, ...] = (
             "request; 0: in the web process without a limit (debugging only)."),
     Setting("VALIDATE_WORKERS", 2, "Validator processes per web process."),
     Setting("VALIDATE_MEMORY_MB", 2048, "Address-space limit of a validator in MB; 0: none."),
+    Setting("CLIENT_CONCURRENT", 2, "Queries (and, apart, validations) one client may run at "
+            "once; more get 429 at once. 0: no limit."),
+    Setting("CLIENT_SECONDS", 60.0, "Seconds of query (and, apart, validation) time one client "
+            "may use per CLIENT_WINDOW; beyond it 429 with Retry-After. 0: no limit."),
+    Setting("CLIENT_WINDOW", 60.0, "The sliding window of CLIENT_SECONDS, in seconds."),
+    Setting("TRUSTED_PROXIES", None, "Addresses of proxies whose X-Forwarded-For names the "
+            "client (comma-separated); unset: the client is the address the request came from."),
     Setting("PUSH_PASSWORD", None, "Password at the store `sozialgraph push` writes to.",
             "--password", command="push"),
     Setting("PUSH_TOKEN", None, "Bearer token for the store `sozialgraph push` writes to.",

@@ -203,8 +203,11 @@ def sozialgraph_server(store_dir: Path, work: Path, workers: int) -> Server:
                str(workers)]
     if not Path(command[0]).exists():
         command[:1] = [sys.executable, "-m", "sozialgraph.cli"]
+    # every benchmark client comes from 127.0.0.1: no per-client shares (web/fairness.py), as
+    # the peers have none; the benchmark measures the engine and the server, not the policy
+    env = dict(os.environ, SOZIALGRAPH_CLIENT_CONCURRENT="0", SOZIALGRAPH_CLIENT_SECONDS="0")
     return Server("sozialgraph", command, f"http://127.0.0.1:{port}/sparql",
-                  f"http://127.0.0.1:{port}/health", work / "sozialgraph.log", 120)
+                  f"http://127.0.0.1:{port}/health", work / "sozialgraph.log", 120, env)
 
 
 def oxigraph_server(location: Path, work: Path, cap: float) -> Server:

@@ -18,7 +18,7 @@ from sozialgraph.store.embedded import GRAPH_INFERRED
 from sozialgraph.store.handle import StoreHandle, StoreUnavailable
 from sozialgraph.store.remote import RemoteHandle
 from sozialgraph.store.remote import make_handle as make_remote_handle
-from sozialgraph.web import http
+from sozialgraph.web import fairness, http
 from sozialgraph.web.dataset import (
     EXECUTOR_EXTENSION,
     STORE_EXTENSION,
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     own_pool(app, executor)
 
     http.register(app)
+    fairness.init_app(app)
     app.after_request(_common_headers)
     app.add_url_rule("/health", "health", health)
 

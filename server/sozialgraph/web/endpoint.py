@@ -28,7 +28,7 @@ from sozialgraph.settings import parse_bool
 from sozialgraph.sparql.check import UnsafeQuery, check_graphs, check_query
 from sozialgraph.sparql.executor import Answer, Failure, QueryTask
 from sozialgraph.store.handle import StoreUnavailable
-from sozialgraph.web import service_description
+from sozialgraph.web import fairness, service_description
 from sozialgraph.web.dataset import query_executor, store_handle
 from sozialgraph.web.http import (
     ApiError,
@@ -191,7 +191,8 @@ def answer_query(params: ProtocolRequest) -> Response:
         inference = bool(current_app.config["INCLUDE_INFERRED_DEFAULT"])
     task = QueryTask(params.query, default, named, inference, chosen["results"], chosen["rdf"],
                      int(current_app.config["MAX_RESULT_ROWS"]), base_iri=endpoint_url())
-    outcome = query_executor().run(task)
+    with fairness.turn("queries"):
+        outcome = query_executor().run(task)
     if isinstance(outcome, Answer):
         return Response(outcome.body, 200, content_type=outcome.content_type,
                         headers={"Vary": "Accept"})

@@ -48,6 +48,7 @@ from sozialgraph.validation.service import (
     ValidationTask,
     ValidatorPool,
 )
+from sozialgraph.web import fairness
 from sozialgraph.web.http import (
     ApiError,
     bad_request,
@@ -99,7 +100,8 @@ def validate_view():
     form: dict[str, str] = {}  # what was sent, to fill the form again
     try:
         task = read_task(_report_format(), form)
-        outcome = validator().run(task)
+        with fairness.turn("validations"):
+            outcome = validator().run(task)
         if isinstance(outcome, Refusal):
             raise _refusal_error(outcome)
     except ApiError as error:
