@@ -7,7 +7,7 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test test-fast build validate lint clean browser-deps bench bench-smoke
+.PHONY: install assets serve test test-fast build validate lint clean browser-deps bench bench-smoke loadtest
 
 $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,8 @@ bench: install
 # A tiny end-to-end run of the same harness (what CI runs, inside tests/test_bench.py).
 bench-smoke: install
 	$(BIN)/sozialgraph bench --smoke --work $(BENCH_WORK)-smoke --out $(BENCH_WORK)-smoke/benchmarks.md
+
+# Load and faults against `sozialgraph serve` on loopback (docs/reliability.md): 10,000 requests
+# of curated queries, pages, dumps and validations at 16 clients, fair sharing, a killed worker.
+loadtest: install
+	$(BIN)/python -m sozialgraph_bench.loadtest --out docs/reliability.md

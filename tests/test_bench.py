@@ -188,3 +188,22 @@ def test_smoke_run_end_to_end(tmp_path):
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path / "w")], capture_output=True,
                               text=True, check=False).stdout.split()
     assert leftover == []
+
+
+def test_loadtest_smoke(tmp_path):
+    """`make loadtest` end to end at a tiny size: every request answered, fair sharing and a
+    killed worker reported (the figures mean nothing here)."""
+    out = tmp_path / "reliability.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "sozialgraph_bench.loadtest", "--requests", "60", "--clients",
+         "4", "--fairness-seconds", "3", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout)
+    assert results["load"]["statuses"] == {"200": 60}
+    assert results["killed_worker"]["killed_request"] == 503
+    assert results["killed_worker"]["next_query"] == 200
+    assert results["fairness"]["cheap_ok"] >= 1
+    report = out.read_text(encoding="utf-8")
+    for section in ("## Load", "## Fair sharing", "## A killed query worker"):
+        assert section in report

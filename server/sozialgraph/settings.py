@@ -129,7 +129,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VALIDATE_WORKERS", 2, "Validator processes per web process."),
     Setting("VALIDATE_MEMORY_MB", 2048, "Address-space limit of a validator in MB; 0: none."),
     Setting("CLIENT_CONCURRENT", 2, "Queries (and, apart, validations) one client may run at "
-            "once; more get 429 at once. 0: no limit."),
+            "once; more get 429 at once. 0: no limit. Below QUERY_WORKERS no client can hold "
+            "every worker (the query UI sends two at once at times)."),
     Setting("CLIENT_SECONDS", 60.0, "Seconds of query (and, apart, validation) time one client "
             "may use per CLIENT_WINDOW; beyond it 429 with Retry-After. 0: no limit."),
     Setting("CLIENT_WINDOW", 60.0, "The sliding window of CLIENT_SECONDS, in seconds."),
