@@ -128,9 +128,9 @@ SETTINGS: tuple[Setting, ...] = (
             "request; 0: in the web process without a limit (debugging only)."),
     Setting("VALIDATE_WORKERS", 2, "Validator processes per web process."),
     Setting("VALIDATE_MEMORY_MB", 2048, "Address-space limit of a validator in MB; 0: none."),
-    Setting("CLIENT_CONCURRENT", 2, "Queries (and, apart, validations) one client may run at "
+    Setting("CLIENT_CONCURRENT", 4, "Queries (and, apart, validations) one client may run at "
             "once; more get 429 at once. 0: no limit. Below QUERY_WORKERS no client can hold "
-            "every worker (the query UI sends two at once at times)."),
+            "every worker (a browser with the query UI runs several at once)."),
     Setting("CLIENT_SECONDS", 60.0, "Seconds of query (and, apart, validation) time one client "
             "may use per CLIENT_WINDOW; beyond it 429 with Retry-After. 0: no limit."),
     Setting("CLIENT_WINDOW", 60.0, "The sliding window of CLIENT_SECONDS, in seconds."),
