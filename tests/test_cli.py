@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -377,6 +378,13 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
         else:  # which the app names without a path of the machine: the folder and its build
             assert body["store"].split(" -> ")[0] == fixture_store.name
             assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
+            # a GET query of about 7 KB passes gunicorn's request-line limit
+            long_query = "ASK { ?s ?p ?o " + "FILTER(?o != 1) " * 270 + "}"
+            url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode(
+                {"query": long_query})
+            assert 6000 < len(url) < 8000
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                assert answer.status == 200
         # no control socket under $HOME that another instance could remove or reuse
         assert not (tmp_path / ".gunicorn").exists()
     finally:

@@ -54,7 +54,10 @@ def serve_command(store, host, port, workers, threads, query_timeout, query_work
                "timeout": max(60, int(query_timeout) + 30),
                # no control socket: gunicorn would put one for every instance at the same
                # $HOME/.gunicorn/ path, and stopping one instance removed another's
-               "control_socket_disable": True}
+               "control_socket_disable": True,
+               # the longest request line gunicorn takes but for none at all (0): a GET query
+               # of about 8 KB; longer queries go by POST, up to MAX_BODY_BYTES
+               "limit_request_line": 8190}
     run_gunicorn(app_factory, app_config, options)
 
 
