@@ -1,6 +1,6 @@
-"""The benchmark harness (tools/bench/bench.py): the answer comparison, the report and its targets,
-the measured build, and one end-to-end smoke run (`sozialgraph bench --smoke`) with all four
-peers on a tiny size. No timing is asserted anywhere: the machine is shared."""
+"""The benchmark harness (tools/bench/): the answer comparison, the report, its generated regions
+and its targets, the measured build, and one end-to-end smoke run (`sozialgraph bench --smoke`)
+with all four peers on a tiny size. No timing is asserted anywhere: the machine is shared."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sozialgraph_bench import bench
+from sozialgraph.settings import CHECKOUT_ROOT
+from sozialgraph_bench import answers, config, environment, phases, plot, regions, report, targets
 
 pytestmark = pytest.mark.slow
 
@@ -39,41 +40,41 @@ def test_answers_compare_as_multisets_with_normalised_terms():
                {"x": {"type": "bnode", "value": "f81d"}},
                {"x": {"type": "literal", "value": "1.5E0",
                       "datatype": "http://www.w3.org/2001/XMLSchema#double"}}])
-    assert bench.compare(bench.normal_answer(a), bench.normal_answer(b)) == "match"
+    assert answers.compare(answers.normal_answer(a), answers.normal_answer(b)) == "match"
 
 
 def test_a_missing_row_is_a_mismatch():
     one = _json([{"x": {"type": "uri", "value": "http://x/a"}}])
     two = _json([{"x": {"type": "uri", "value": "http://x/a"}},
                  {"x": {"type": "uri", "value": "http://x/a"}}])  # a duplicate counts
-    verdict = bench.compare(bench.normal_answer(one), bench.normal_answer(two))
+    verdict = answers.compare(answers.normal_answer(one), answers.normal_answer(two))
     assert verdict.startswith("2 rows vs 1")
     ask = json.dumps({"head": {}, "boolean": True}).encode()
-    assert bench.normal_answer(ask) == ("boolean", True)
+    assert answers.normal_answer(ask) == ("boolean", True)
 
 
 def test_group_concat_order_and_language_tag_compare_loosely():
     query = 'SELECT (GROUP_CONCAT(?l; separator=" | ") AS ?x) WHERE { ?a ?b ?l }'
     oxigraph = _json([{"x": {"type": "literal", "value": "b | a", "xml:lang": "de"}}])
     rdflib = _json([{"x": {"type": "literal", "value": "a | b"}}])
-    strict = bench.compare(bench.normal_answer(oxigraph), bench.normal_answer(rdflib))
+    strict = answers.compare(answers.normal_answer(oxigraph), answers.normal_answer(rdflib))
     assert strict != "match"
-    assert bench.compare(bench.loosely(bench.normal_answer(oxigraph), query),
-                         bench.loosely(bench.normal_answer(rdflib), query)) == "match"
+    assert answers.compare(answers.loosely(answers.normal_answer(oxigraph), query),
+                         answers.loosely(answers.normal_answer(rdflib), query)) == "match"
     other = _json([{"x": {"type": "literal", "value": "a | c"}}])
-    assert bench.compare(bench.loosely(bench.normal_answer(oxigraph), query),
-                         bench.loosely(bench.normal_answer(other), query)) != "match"
+    assert answers.compare(answers.loosely(answers.normal_answer(oxigraph), query),
+                         answers.loosely(answers.normal_answer(other), query)) != "match"
 
 
 def test_sizes_and_percentiles():
-    assert bench.parse_sizes("1e5, 1e6") == [100_000, 1_000_000]
-    assert bench.parse_sizes("20_000") == [20_000]
+    assert config.parse_sizes("1e5, 1e6") == [100_000, 1_000_000]
+    assert config.parse_sizes("20_000") == [20_000]
     with pytest.raises(ValueError):
-        bench.parse_sizes("1.5")
-    assert bench.size_name(1_000_000) == "10^6"
-    assert bench.percentile([3, 1, 2, 4], 50) == 2
-    assert bench.percentile([3, 1, 2, 4], 95) == 4
-    assert bench.percentile([], 50) is None
+        config.parse_sizes("1.5")
+    assert config.size_name(1_000_000) == "10^6"
+    assert config.percentile([3, 1, 2, 4], 50) == 2
+    assert config.percentile([3, 1, 2, 4], 95) == 4
+    assert config.percentile([], 50) is None
 
 
 # ---- report and targets -----------------------------------------------------------------------
@@ -88,13 +89,13 @@ def _fake_results(ours_p50: float, oxigraph_p50: float, rdflib_timeout: bool) ->
                             for s in slugs},
         "pyoxigraph": {s: {"n": 5, "p50": 0.001, "p95": 0.002} for s in slugs},
     }
-    answers = {s: {p: {"rows": 3, "match": "match"} for p in bench.PEERS} for s in slugs}
+    answers = {s: {p: {"rows": 3, "match": "match"} for p in config.PEERS} for s in slugs}
     run = {"clients": 8, "completed": 40, "errors": 0, "timeouts": 0, "seconds": 4.0,
            "p50": 0.1, "p95": 0.2, "stopped_by": "requests"}
-    settings = bench.settings_record(bench.Settings(sizes=[1_000_000]))
+    settings = config.Settings(sizes=[1_000_000]).record()
     return {
         "started": "2026-01-01T00:00:00Z", "finished": "2026-01-01T01:00:00Z",
-        "machine": bench.machine(), "settings": settings,
+        "machine": environment.machine(), "settings": settings,
         "sizes": {"1000000": {
             "size": 1_000_000, "notes": [], "data": {"triples": 1_000_000, "graphs": 3,
                                                      "documents": 1, "seconds": 1.0},
@@ -109,26 +110,127 @@ def _fake_results(ours_p50: float, oxigraph_p50: float, rdflib_timeout: bool) ->
 
 
 def test_targets_met_and_missed():
-    met = {row["target"]: row["verdict"] for row in bench.targets(_fake_results(0.011, 0.010,
-                                                                                True))}
+    met = {row["target"]: row["verdict"] for row in targets.verdicts(_fake_results(0.011, 0.010,
+                                                                                    True))}
     assert set(met.values()) == {"met"}
-    missed = {row["target"]: row["verdict"] for row in bench.targets(_fake_results(0.02, 0.01,
-                                                                                   False))}
-    assert missed[bench.TARGET_NAMES[0]] == "missed"  # rdflib only 5x slower
-    assert missed[bench.TARGET_NAMES[1]] == "missed"  # 2x Oxigraph
-    assert missed[bench.TARGET_NAMES[2]] == "met"
-    assert missed[bench.TARGET_NAMES[3]] == "met"
+    missed = {row["target"]: row["verdict"] for row in targets.verdicts(_fake_results(0.02, 0.01,
+                                                                                      False))}
+    assert missed[targets.NAMES[0]] == "missed"  # rdflib only 5x slower
+    assert missed[targets.NAMES[1]] == "missed"  # 2x Oxigraph
+    assert missed[targets.NAMES[2]] == "met"
+    assert missed[targets.NAMES[3]] == "met"
 
 
 def test_report_has_every_section_and_the_plot(tmp_path):
     results = _fake_results(0.011, 0.010, True)
-    svg = bench.render_svg(results)
+    svg = plot.render_svg(results)
     assert svg.startswith("<svg") and "funding-per-year" in svg and "timeout" in svg
-    report = bench.render_report(results, tmp_path / "benchmarks.svg", tmp_path / "b.md")
-    for section in bench.REPORT_SECTIONS:
-        assert section in report
-    assert "![p50 per curated query](benchmarks.svg)" in report
-    assert "| funding-per-year |" in report
+    text = report.render_report(results, tmp_path / "benchmarks.svg", tmp_path / "b.md")
+    for section in report.HEADINGS:
+        assert section in text
+    assert "![p50 per curated query](benchmarks.svg)" in text
+    assert "| funding-per-year |" in text
+
+
+def test_the_report_keeps_what_people_wrote_and_replaces_the_figures(tmp_path):
+    out = tmp_path / "b.md"
+    first = report.render_report(_fake_results(0.011, 0.010, True), None, out)
+    # a new report starts from the checkout's docs/benchmarks.md: its prose, these figures
+    assert "## How to run" in first and "**met**" in first and "**missed**" not in first
+    written = first.replace("## Profiling and changes\n", "## Profiling and changes\n\n"
+                            "A finding of ours, written by hand.\n")
+    begin = regions.BEGIN.format("notes")
+    written = written.replace(begin + "\n", begin + "\nstale text inside a region\n")
+    out.write_text(written, encoding="utf-8")
+    second = report.render_report(_fake_results(0.02, 0.01, False), None, out)
+    assert "A finding of ours, written by hand." in second
+    assert "stale text inside a region" not in second
+    assert "**missed**" in second
+    # outside the regions, the text is what was written
+    assert _outside_regions(second) == _outside_regions(written)
+
+
+def _outside_regions(text: str) -> list[str]:
+    kept, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("<!-- begin generated:"):
+            inside = True
+        elif line.startswith("<!-- end generated:"):
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return kept
+
+
+def test_a_report_without_its_regions_is_refused_and_left_alone(tmp_path):
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_fake_results(0.011, 0.010, True)), encoding="utf-8")
+    out = tmp_path / "notes.md"
+    out.write_text("# My notes\n\nNot a report.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sozialgraph.cli", "bench", "--render",
+                           str(results), "--out", str(out)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode != 0
+    assert "lacks the generated regions" in done.stderr and "summary" in done.stderr
+    assert out.read_text(encoding="utf-8") == "# My notes\n\nNot a report.\n"
+    assert not out.with_suffix(".svg").exists()
+    # the same report with its regions is filled
+    good = tmp_path / "good.md"
+    done = subprocess.run([sys.executable, "-m", "sozialgraph.cli", "bench", "--render",
+                           str(results), "--out", str(good)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "| funding-per-year |" in good.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("<!-- begin generated: a -->\n", "no end marker"),
+    ("<!-- end generated: a -->\n", "none is open"),
+    ("<!-- begin generated: a -->\n<!-- begin generated: b -->\n", "begins inside"),
+    ("<!-- begin generated: a -->\n<!-- end generated: a -->\n" * 2, "twice"),
+    ("<!-- begin generated: A -->\n", "not a region marker"),
+])
+def test_broken_region_markers_are_named(text, problem):
+    with pytest.raises(ValueError, match=problem):
+        regions.names(text)
+
+
+def test_unknown_and_missing_regions_are_named():
+    text = "<!-- begin generated: a -->\n<!-- end generated: a -->\n"
+    with pytest.raises(ValueError, match="lacks the generated regions b.*nobody generates: a"):
+        regions.fill(text, {"b": ["x"]})
+    assert regions.fill(text, {"a": ["x"]}) == ("<!-- begin generated: a -->\n\nx\n\n"
+                                                "<!-- end generated: a -->\n")
+
+
+def test_outside_a_checkout_a_report_starts_from_an_outline(tmp_path):
+    text = report.render_report(_fake_results(0.011, 0.010, True), None, tmp_path / "b.md",
+                                fallback=None)
+    assert regions.names(text) == list(report.REGIONS)
+    for section in report.HEADINGS:
+        assert section in text
+    assert "## How to run" not in text  # the checkout's prose is not there
+
+
+def test_the_report_names_the_commit_of_the_checkout():
+    assert CHECKOUT_ROOT is not None  # the tests run from a checkout
+    assert environment.default_report() == CHECKOUT_ROOT / "docs" / "benchmarks.md"
+    described = subprocess.run(["git", "-C", str(CHECKOUT_ROOT), "describe", "--always",
+                                "--dirty"], capture_output=True, text=True, check=False)
+    if described.returncode != 0:
+        pytest.skip("the checkout has no git history")
+    commit = environment.machine()["commit"]
+    assert commit == described.stdout.strip()
+    results = dict(_fake_results(0.011, 0.010, True), machine=environment.machine())
+    assert f"- Code: commit {commit} of this repository" in "\n".join(
+        report.generated(results, None, Path("b.md"))["machine"])
+
+
+def test_the_committed_report_has_every_region():
+    text = (CHECKOUT_ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    regions.check(text, report.REGIONS, "docs/benchmarks.md")
+    for name in targets.NAMES:  # the targets as targets.toml states them
+        assert f"| {name} |" in text
 
 
 # ---- the measured build -----------------------------------------------------------------------
@@ -137,10 +239,10 @@ def test_measured_build_reports_every_stage(tmp_path):
     from sozialgraph_synth import synth
 
     synth.generate(synth.MIN_TRIPLES, 5, tmp_path / "synth")
-    counts = bench.split_into_graph_files(tmp_path / "synth", tmp_path / "graphs")
+    counts = phases.split_into_graph_files(tmp_path / "synth", tmp_path / "graphs")
     manifest = synth.read_manifest(tmp_path / "synth")
     assert sum(counts.values()) == manifest["triples"]
-    result = bench.run_build(tmp_path / "graphs", tmp_path / "store", 600, tmp_path / "log")
+    result = phases.run_build(tmp_path / "graphs", tmp_path / "store", 600, tmp_path / "log")
     assert result["status"] == "ok", result
     assert [s["stage"] for s in result["stages"]] == ["start", "parse", "entail", "infer", "write",
                                                        "validate"]
@@ -165,10 +267,11 @@ def test_smoke_run_end_to_end(tmp_path):
          "--out", str(out)], capture_output=True, text=True, timeout=600, env=env,
         cwd=PROJECT_ROOT, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = out.read_text(encoding="utf-8")
-    for section in bench.REPORT_SECTIONS:
-        assert section in report, section
-    assert "All answers matched." in report
+    text = out.read_text(encoding="utf-8")
+    for section in report.HEADINGS:
+        assert section in text, section
+    assert "All answers matched." in text
+    assert "**Smoke run**" in text and "## How to run" in text  # the checkout's prose
     assert out.with_suffix(".svg").read_text(encoding="utf-8").startswith("<svg")
 
     results = json.loads((tmp_path / "w" / "results.json").read_text())
@@ -176,12 +279,12 @@ def test_smoke_run_end_to_end(tmp_path):
     assert record["build"]["status"] == "ok"
     assert record["mismatches"] == []
     for slug, row in record["answers"].items():
-        assert set(row) == set(bench.PEERS), slug
+        assert set(row) == set(config.PEERS), slug
         for peer in ("sozialgraph", "oxigraph", "pyoxigraph"):
             assert row[peer]["match"] in ("match", "reference"), (slug, peer, row[peer])
     # the curated queries answer on synthetic data: most of them with rows
     assert sum(1 for row in record["answers"].values() if row["pyoxigraph"]["rows"]) >= 12
-    for peer in bench.PEERS:
+    for peer in config.PEERS:
         assert record["latency"][peer], peer
         assert record["throughput"][peer]["runs"], peer
     # every server the run started has stopped

@@ -1,13 +1,18 @@
-"""Answers fetched from the peers, normalised and compared (rows as a multiset, terms normalised)."""
+"""Answers of the peers compared: SPARQL JSON results read into rows, compared as a multiset
+with terms normalised (blank-node labels, xsd:string, numeric lexical forms), and loosely for
+what SPARQL leaves to the engine. Imports only the standard library."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from sozialgraph_bench.config import NUMERIC, XSD
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
+                             "byte", "nonNegativeInteger", "positiveInteger",
+                             "nonPositiveInteger", "negativeInteger", "unsignedInt",
+                             "unsignedLong", "unsignedShort", "unsignedByte")}
 
-# ---- answers: fetching and comparing --------------------------------------------------------------
 
 def normal_term(term: dict | None):
     """A SPARQL JSON results term, comparable across engines."""

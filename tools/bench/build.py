@@ -2,18 +2,19 @@
 
     python -m sozialgraph_bench.build GRAPHS_DIR STORE_DIR
 
-runs `sozialgraph.pipeline.build.build` on the graphs in GRAPHS_DIR (the project's ontology and shapes) and
-prints one JSON line per finished stage, `{"stage": name, "seconds": s, "peak_mb": m}`, then a
-last line `{"done": true, ...}`. The peak is the process's resident-set high-water mark during
-that stage: Linux lets a process reset its own mark (writing 5 to /proc/self/clear_refs), which
-is done as each stage begins, so a stage's peak includes what the earlier stages still hold but
-not their own transient peaks. Validation runs in a worker process of its own, alongside the
-stages after `entail`; its own peak comes in the last line (`validator_peak_mb`), with
-`tree_peak_mb`, the largest resident size of both processes together, sampled every 0.2 s:
-the build's peak. (The largest stage peak plus the validator's is an upper bound, as if both peaks were at
-the same moment and the pages the two processes share were held twice.) Lines are
-printed as stages end, so a build stopped by the benchmark's time limit still reports the
-stages it finished.
+runs `sozialgraph.pipeline.build.build` on the graphs in GRAPHS_DIR (the project's ontology and
+shapes) and prints one JSON line per finished stage, `{"stage": name, "seconds": s, "peak_mb":
+m}`, then a last line `{"done": true, ...}`. The peak is the process's resident-set high-water
+mark during that stage: Linux lets a process reset its own mark (writing 5 to
+/proc/self/clear_refs), which is done as each stage begins, so a stage's peak includes what the
+earlier stages still hold but not their own transient peaks. Validation runs in a worker
+process of its own, alongside the stages after `entail`; its own peak comes in the last line
+(`validator_peak_mb`), with `tree_peak_mb`, the largest resident size of both processes
+together, sampled every 0.2 s: the build's peak. (The largest stage peak plus the validator's
+is an upper bound, as if both peaks were at the same moment and the pages the two processes
+share were held twice.) Lines are printed as stages end, so a build stopped by the benchmark's
+time limit still reports the stages it finished. Imports only sozialgraph.pipeline (and the
+standard library).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`sozialgraph bench`: the benchmark against Oxigraph's server, rdflib-endpoint and
 pyoxigraph, registered through the entry-point group `sozialgraph.commands`
-(tools/pyproject.toml); the shipped package never imports it."""
+(tools/pyproject.toml); the shipped package never imports it. It only parses options and calls
+bench (run, render) and config; it imports sozialgraph.cli.options for the exit codes."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from sozialgraph.cli.options import FAILED, fail
 @click.option("--repetitions", default=20, show_default=True, type=click.IntRange(min=1),
               help="Timed requests per query and peer for the latency figures.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              default=Path("docs") / "benchmarks.md", show_default=True,
-              help="Markdown report; the plot is written beside it as .svg.")
+              help="Markdown report; the plot is written beside it as .svg. Its prose is kept, "
+              "its generated regions are replaced [default: docs/benchmarks.md of the checkout].")
 @click.option("--work", "work_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Keep data, stores and logs here [default: a temporary folder, removed].")
 @click.option("--seed", default=1, show_default=True, type=int)
@@ -41,27 +42,29 @@ def bench_command(sizes, clients, requests, repetitions, out, work_dir, seed, pe
                   build_timeout, smoke, results_file):
     """Benchmark this endpoint against Oxigraph's server, rdflib-endpoint and pyoxigraph in
     process on synthetic data: answers compared, per-query latency, throughput, build stages.
-    Writes a Markdown report (and an SVG plot). Needs the `bench` extra:
-    pip install -e '.[bench]'."""
+    Writes a Markdown report (and an SVG plot) into the generated regions of the report, keeping
+    the prose around them. Needs the developer tools: pip install -e ./tools."""
     from sozialgraph_bench import bench
+    from sozialgraph_bench.config import PEERS, Settings, parse_ints, parse_sizes
 
-    if results_file is not None:
-        bench.render(results_file, out)
-        click.echo(f"report: {out}")
-        return
     try:
+        if results_file is not None:
+            out = bench.report_path(out)
+            bench.render(results_file, out)
+            click.echo(f"report: {out}")
+            return
         chosen = tuple(p.strip() for p in peers.split(",") if p.strip())
-        unknown = [p for p in chosen if p not in bench.PEERS]
+        unknown = [p for p in chosen if p not in PEERS]
         if unknown:
-            raise ValueError(f"unknown peers {unknown}; known: {', '.join(bench.PEERS)}")
+            raise ValueError(f"unknown peers {unknown}; known: {', '.join(PEERS)}")
         options = {"peers": chosen, "out": out, "work_dir": work_dir, "seed": seed}
         if smoke:
-            settings = bench.Settings.for_smoke(**options)
+            settings = Settings.for_smoke(**options)
         else:
-            settings = bench.Settings(sizes=bench.parse_sizes(sizes),
-                                      clients=bench.parse_ints(clients), requests=requests,
-                                      repetitions=repetitions, build_timeout=build_timeout,
-                                      **options)
+            settings = Settings(sizes=parse_sizes(sizes), clients=parse_ints(clients),
+                                requests=requests, repetitions=repetitions,
+                                build_timeout=build_timeout, **options)
+        settings = bench.prepare(settings)
     except ValueError as error:
         fail(str(error))
     results = bench.run(settings)

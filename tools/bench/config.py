@@ -1,36 +1,31 @@
-"""The benchmark's settings, constants and small helpers: sizes, percentiles, free ports, the machine."""
+"""The benchmark's settings and small helpers: the peers, sizes, percentiles, ports, processes.
+
+Imports only the standard library; every other module of sozialgraph_bench may import it.
+"""
 
 from __future__ import annotations
 
 import math
 import os
-import platform
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import metadata
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sozialgraph.settings import CHECKOUT_ROOT
-
 PEERS = ("sozialgraph", "oxigraph", "rdflib-endpoint", "pyoxigraph")
-SERVERS = PEERS[:3]
+SERVERS = PEERS[:3]  # the peers that are servers; pyoxigraph runs in a process of the benchmark
 LABELS = {"sozialgraph": "this endpoint", "oxigraph": "Oxigraph server",
           "rdflib-endpoint": "rdflib-endpoint", "pyoxigraph": "pyoxigraph in process"}
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
-                             "byte", "nonNegativeInteger", "positiveInteger",
-                             "nonPositiveInteger", "negativeInteger", "unsignedInt",
-                             "unsignedLong", "unsignedShort", "unsignedByte")}
-REPORT_SECTIONS = ("## Summary", "## Targets", "## Machine", "## Method", "## Data",
-                   "## Build", "## Correctness", "## Latency", "## Throughput",
-                   "## Profiling and changes", "## Notes")
 
 
 @dataclass
 class Settings:
+    """One run's settings. The report lists them (its `settings` region) and its method, written
+    by hand in docs/benchmarks.md, refers to them by these names."""
+
     sizes: list[int]
     clients: list[int] = field(default_factory=lambda: [1, 4, 8])
     requests: int = 400  # per throughput run (one peer, one client count)
@@ -43,9 +38,9 @@ class Settings:
     seed: int = 1
     workers: int = 2  # gunicorn web processes of `sozialgraph serve`
     peers: tuple[str, ...] = PEERS
-    out: Path = Path("docs") / "benchmarks.md"  # from the checkout, as `make bench` runs it
-    plot: Path | None = None  # default: the report's name with .svg
-    work_dir: Path | None = None  # default: a temporary folder, removed afterwards
+    out: Path | None = None  # None: docs/benchmarks.md of the checkout (environment.py)
+    plot: Path | None = None  # None: the report's name with .svg
+    work_dir: Path | None = None  # None: a temporary folder, removed afterwards
     smoke: bool = False
     log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)
 
@@ -57,8 +52,12 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    def record(self) -> dict:
+        """The settings as results.json keeps them (paths as text, no log function)."""
+        record = asdict(self)
+        record.pop("log", None)
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in record.items()}
 
-# ---- small helpers ------------------------------------------------------------------------------
 
 def parse_sizes(text: str) -> list[int]:
     """`1e5,1e6` -> [100000, 1000000]."""
@@ -104,55 +103,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = round(int(line.split()[1]) / 2**20, 1)
-    except OSError:
-        pass
-    binary = oxigraph_binary()
-    try:
-        server_version = subprocess.run([str(binary), "--version"], capture_output=True,
-                                        text=True, timeout=10, check=False).stdout.strip()
-    except OSError:
-        server_version = "missing"
-    commit = None  # the report says "unknown" outside a checkout (an installed package)
-    if CHECKOUT_ROOT is not None:
-        try:
-            commit = subprocess.run(["git", "-C", str(CHECKOUT_ROOT), "describe", "--always",
-                                     "--dirty"], capture_output=True, text=True, timeout=10,
-                                    check=False).stdout.strip() or None
-        except OSError:
-            commit = None
-    packages = ["pyoxigraph", "oxigraph", "rdflib", "pyshacl", "owlrl", "flask", "gunicorn",
-                "rdflib-endpoint", "fastapi", "uvicorn"]
-    return {
-        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": memory,
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "packages": {p: _version(p) for p in packages},
-        "oxigraph_binary": server_version,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "commit": commit,
-    }
-
-
 def oxigraph_binary() -> Path:
+    """The Oxigraph server of the `oxigraph` package, installed beside this interpreter."""
     return Path(sys.executable).parent / "oxigraph"
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the process group of a child this benchmark started with start_new_session."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

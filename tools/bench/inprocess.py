@@ -7,10 +7,11 @@ opens the store read-only and answers JSON lines on stdin, one JSON line each on
 - `{"query": text}` -> `{"seconds": s, "body": SPARQL JSON results}` (or `{"error": message}`):
   the query evaluated with sozialgraph.store.embedded.query and written as SPARQL JSON, timed here;
 - `{"throughput": [texts], "clients": n, "requests": r, "seconds": t}` -> the same figures as
-  bench.throughput_run, from n threads in this process.
+  sozialgraph_bench.clients.throughput_run, from n threads in this process.
 
 pyoxigraph cannot stop a running query, so the benchmark kills this process when a query passes
 its cap and starts a fresh one; the times it reports are measured inside, without the pipe.
+Imports sozialgraph.store.embedded and clients.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 reply = {"seconds": time.perf_counter() - began, "body": body.decode()}
         else:
-            from sozialgraph_bench.bench import throughput_run
+            from sozialgraph_bench.clients import throughput_run
 
             mix = [_Text(t) for t in request["throughput"]]
             reply = throughput_run(Client, mix, request["clients"], request["requests"],

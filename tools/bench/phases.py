@@ -1,11 +1,12 @@
-"""The phases before the queries: synthetic data split into graph files, the measured build, the fallback store."""
+"""The phases before the queries: the synthetic data split into one file per graph, the
+measured build (sozialgraph_bench.build in a child process), and the store loaded without the
+build when the build did not finish. Imports config, sozialgraph and sozialgraph_synth."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-# ---- the phases -------------------------------------------------------------------------------------
+from sozialgraph_bench.config import kill_group
+
 
 def split_into_graph_files(synth_dir: Path, graphs_dir: Path) -> dict[str, int]:
     """The synthetic N-Quads as one `<name>.ttl` per named graph (N-Triples lines, valid Turtle)
@@ -34,7 +36,8 @@ def split_into_graph_files(synth_dir: Path, graphs_dir: Path) -> dict[str, int]:
                 raise ValueError(f"unexpected graph {graph} in the synthetic data")
             stem = graph.removeprefix(str(GRAPH))
             if stem not in files:
-                files[stem] = open(graphs_dir / f"{stem}.ttl", "w", encoding="utf-8")  # noqa: SIM115
+                files[stem] = open(graphs_dir / f"{stem}.ttl", "w",  # noqa: SIM115
+                                   encoding="utf-8")
                 counts[stem] = 0
             files[stem].write(f"{quad.triple} .\n")
             counts[stem] += 1
@@ -45,16 +48,17 @@ def split_into_graph_files(synth_dir: Path, graphs_dir: Path) -> dict[str, int]:
 
 
 def run_build(graphs_dir: Path, store_dir: Path, timeout: float, log_file: Path) -> dict:
-    """`sozialgraph.pipeline.build.build` in a child process; stage times and peaks from its JSON lines."""
+    """`sozialgraph.pipeline.build.build` in a child process; stage times and peaks from its
+    JSON lines (sozialgraph_bench.build)."""
     began = time.perf_counter()
     stages: list[dict] = []
     done: dict | None = None
     with open(log_file, "wb") as errors:
-        process = subprocess.Popen([sys.executable, "-m", "sozialgraph_bench.build", str(graphs_dir),
-                                    str(store_dir)], stdout=subprocess.PIPE, stderr=errors,
-                                   stdin=subprocess.DEVNULL,
+        process = subprocess.Popen([sys.executable, "-m", "sozialgraph_bench.build",
+                                    str(graphs_dir), str(store_dir)], stdout=subprocess.PIPE,
+                                   stderr=errors, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
-        timer = threading.Timer(timeout, lambda: _kill_group(process))
+        timer = threading.Timer(timeout, lambda: kill_group(process))
         timer.start()
         try:
             assert process.stdout is not None
@@ -88,13 +92,6 @@ def run_build(graphs_dir: Path, store_dir: Path, timeout: float, log_file: Path)
         tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
         result.update(status="failed", seconds=None, error=" / ".join(tail))
     return result
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def fallback_store(synth_dir: Path, store_dir: Path) -> Path:

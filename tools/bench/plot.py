@@ -1,13 +1,12 @@
-"""The SVG plot of p50 per curated query."""
+"""The SVG plot of the report: p50 per curated query for the three servers. Imports config and
+figures."""
 
 from __future__ import annotations
 
 import math
 
 from sozialgraph_bench.config import LABELS, SERVERS, size_name
-from sozialgraph_bench.report import _ms, _p50, _timed_out
-
-# ---- the plot ------------------------------------------------------------------------------------
+from sozialgraph_bench.figures import ms, p50, timed_out
 
 COLOURS = {"sozialgraph": "#1b7837", "oxigraph": "#2166ac", "rdflib-endpoint": "#b2182b"}
 
@@ -22,7 +21,7 @@ def render_svg(results: dict) -> str | None:
     peers = [p for p in SERVERS if p in record["latency"]]
     slugs = list(record["answers"])
     cap = results["settings"]["query_cap"]
-    values = {(p, s): (cap if _timed_out(record, p, s) else _p50(record, p, s))
+    values = {(p, s): (cap if timed_out(record, p, s) else p50(record, p, s))
               for p in peers for s in slugs}
     present = [v for v in values.values() if v]
     if not present:
@@ -48,7 +47,7 @@ def render_svg(results: dict) -> str | None:
     decade = low
     while decade <= high * 1.0001:
         px = x(decade)
-        label = _ms(decade) + " ms"
+        label = ms(decade) + " ms"
         out.append(f'<line x1="{px:.1f}" y1="{top - 8}" x2="{px:.1f}" y2="{height - 50}" '
                    'stroke="#ddd"/>')
         out.append(f'<text x="{px:.1f}" y="{top - 12}" text-anchor="middle" fill="#555">'
@@ -61,12 +60,12 @@ def render_svg(results: dict) -> str | None:
         for peer in peers:
             value = values.get((peer, slug))
             if value:
-                timed_out = _timed_out(record, peer, slug)
+                late = timed_out(record, peer, slug)
                 out.append(f'<rect x="{left}" y="{y}" width="{max(1.0, x(value) - left):.1f}" '
                            f'height="{bar - 1}" fill="{COLOURS[peer]}"'
-                           + (' fill-opacity="0.4"' if timed_out else "") + '>'
-                           f'<title>{_xml(LABELS[peer])}: {_ms(value)} ms'
-                           + (" (timeout)" if timed_out else "") + '</title></rect>')
+                           + (' fill-opacity="0.4"' if late else "") + '>'
+                           f'<title>{_xml(LABELS[peer])}: {ms(value)} ms'
+                           + (" (timeout)" if late else "") + '</title></rect>')
             y += bar
         y += gap
     legend_y = height - 25
@@ -76,7 +75,7 @@ def render_svg(results: dict) -> str | None:
                    f'fill="{COLOURS[peer]}"/>')
         out.append(f'<text x="{lx + 16}" y="{legend_y}">{_xml(LABELS[peer])}</text>')
         lx += 160
-    if any(_timed_out(record, p, s) for p in peers for s in slugs):
+    if any(timed_out(record, p, s) for p in peers for s in slugs):
         out.append(f'<text x="{lx}" y="{legend_y}" fill="#555">pale: timeout at '
                    f'{cap:g} s</text>')
     out.append("</svg>")

@@ -6,6 +6,7 @@ loads the synthetic graphs (each in its named graph) and the project's ontology 
 sgg:ontology) into an rdflib Dataset whose default graph is the union of its graphs (set
 semantics, like our stored merge), and serves it with rdflib-endpoint's FastAPI app under uvicorn
 on 127.0.0.1:PORT at /sparql, from a forked child that a line `restart` on stdin replaces.
+Imports sozialgraph (settings, store.embedded) and sozialgraph_synth.synth.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The run: per size, data, build, answers, latency and throughput, with results.json and the report rewritten after every phase."""
+"""The run: per size, synthetic data, the measured build, the servers, then the answers
+compared, latency and throughput, with results.json and the report written again after every
+phase (a stopped run still leaves a report of what finished). Imports every other module of
+the benchmark but bench and cli, and sozialgraph and sozialgraph_synth.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,28 +20,24 @@ import pyoxigraph as ox
 
 from sozialgraph.sparql.catalogue import CuratedQuery, load_catalogue
 from sozialgraph_bench.answers import answer_size, compare, loosely, normal_answer
-from sozialgraph_bench.config import LABELS, SERVERS, Settings, machine, percentile, size_name
-from sozialgraph_bench.peers import (
-    HttpClient,
-    InProcessClient,
-    RequestFailed,
-    Server,
-    oxigraph_server,
-    rdflib_server,
-    sozialgraph_server,
-)
+from sozialgraph_bench.clients import HttpClient, InProcessClient, RequestFailed, throughput_run
+from sozialgraph_bench.config import LABELS, SERVERS, Settings, percentile, size_name
+from sozialgraph_bench.environment import machine
 from sozialgraph_bench.phases import fallback_store, run_build, split_into_graph_files
-from sozialgraph_bench.plot import render_svg
-from sozialgraph_bench.report import render_report
+from sozialgraph_bench.report import write_report
+from sozialgraph_bench.servers import Server, oxigraph_server, rdflib_server, sozialgraph_server
 
 
 class Bench:
+    """One run with settings whose report path is set (bench.prepare)."""
+
     def __init__(self, settings: Settings):
+        assert settings.out is not None
         self.settings = settings
         self.queries: list[CuratedQuery] = [q for q in load_catalogue() if q.kind == "select"
                                             or q.kind == "ask"]
         self.results: dict = {"started": _now(), "machine": machine(),
-                              "settings": settings_record(settings), "sizes": {}}
+                              "settings": settings.record(), "sizes": {}}
         self.log = settings.log
 
     # -- orchestration --
@@ -64,13 +62,7 @@ class Bench:
 
     def save(self) -> None:
         (self.work / "results.json").write_text(json.dumps(self.results, indent=1) + "\n")
-        plot = self.settings.plot or self.settings.out.with_suffix(".svg")
-        self.settings.out.parent.mkdir(parents=True, exist_ok=True)
-        svg = render_svg(self.results)
-        if svg:
-            plot.write_text(svg, encoding="utf-8")
-        self.settings.out.write_text(render_report(self.results, plot if svg else None,
-                                                   self.settings.out), encoding="utf-8")
+        write_report(self.results, self.settings.out, self.settings.plot)
 
     def run_size(self, size: int) -> None:
         from sozialgraph_synth.synth import generate
@@ -275,67 +267,12 @@ class Bench:
             record["throughput"][name] = {"mix": [q.slug for q in mix], "runs": runs}
 
 
-def throughput_run(factory: Callable[[], object], mix: list[CuratedQuery], clients: int,
-                   requests: int, seconds: float) -> dict:
-    """`clients` threads, each with its own connection, send the mix round-robin (thread i starts
-    at query i * len(mix) / clients) until `requests` were sent or `seconds` passed."""
-    lock = threading.Lock()
-    issued = [0]
-    done: list[float] = []
-    failures = {"errors": 0, "timeouts": 0}
-    deadline = time.monotonic() + seconds
-
-    def client_loop(index: int) -> None:
-        client = factory()
-        position = index * len(mix) // clients
-        try:
-            while time.monotonic() < deadline:
-                with lock:
-                    if issued[0] >= requests:
-                        return
-                    issued[0] += 1
-                query = mix[position % len(mix)]
-                position += 1
-                start = time.perf_counter()
-                try:
-                    client.ask(query.text)
-                except RequestFailed as error:
-                    with lock:
-                        failures["timeouts" if error.timeout else "errors"] += 1
-                    if error.timeout:
-                        return
-                    continue
-                with lock:
-                    done.append(time.perf_counter() - start)
-        finally:
-            client.close()
-
-    threads = [threading.Thread(target=client_loop, args=(i,), daemon=True)
-               for i in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + 120)
-    elapsed = time.perf_counter() - began
-    return {"clients": clients, "completed": len(done), **failures,
-            "seconds": round(elapsed, 3), "qps": len(done) / elapsed if elapsed else None,
-            "p50": percentile(done, 50), "p95": percentile(done, 95),
-            "stopped_by": "requests" if issued[0] >= requests else "time"}
-
-
 def _exit_on_signal(number, _frame) -> None:
     raise SystemExit(128 + number)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def settings_record(settings: Settings) -> dict:
-    record = asdict(settings)
-    record.pop("log", None)
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in record.items()}
 
 
 def _shown_command(command: list[str]) -> str:
@@ -350,20 +287,3 @@ def _shown_command(command: list[str]) -> str:
         else:
             shown.append(part)
     return " ".join(shown)
-
-
-
-def run(settings: Settings) -> dict:
-    """Run the benchmark; write the report (and plot); return the results."""
-    return Bench(settings).run()
-
-
-def render(results_file: Path, out: Path) -> dict:
-    """Write the report (and plot) again from a run's results.json."""
-    results = json.loads(Path(results_file).read_text(encoding="utf-8"))
-    plot = out.with_suffix(".svg")
-    svg = render_svg(results)
-    if svg:
-        plot.write_text(svg, encoding="utf-8")
-    out.write_text(render_report(results, plot if svg else None, out), encoding="utf-8")
-    return results
