@@ -20,7 +20,7 @@ from sozialgraph.settings import ONTOLOGY_DIR, SHAPES_DIR
 from sozialgraph.sparql.catalogue import load_catalogue
 from sozialgraph.store.embedded import GRAPH_ONTOLOGY, add_union_copy, query
 from sozialgraph_synth import documents as synth_documents
-from sozialgraph_synth import synth
+from sozialgraph_synth import proportions, synth
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +66,7 @@ def test_same_seed_gives_the_same_bytes_in_another_process(out, tmp_path):
     # another interpreter with another hash seed: nothing may depend on set or hash order
     again = tmp_path / "again"
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-m", "sozialgraph_synth.synth", "--triples", str(TRIPLES),
+    subprocess.run([sys.executable, "-m", "sozialgraph.cli", "synth", "--triples", str(TRIPLES),
                     "--seed", str(SEED), "--out", str(again)],
                    cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
     assert _files(again) == _files(out)
@@ -90,6 +90,20 @@ def test_output_folder_is_replaced_but_foreign_folders_are_refused(tmp_path):
     with pytest.raises(FileExistsError):
         synth.generate(6_000, 1, foreign)
     assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_the_command_refuses_bad_input_and_changes_nothing(tmp_path):
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    for args, says in ((["--triples", "1.5", "--out", str(tmp_path / "a")], "whole number"),
+                       (["--triples", "100", "--out", str(tmp_path / "b")], "at least"),
+                       (["--triples", "6000", "--out", str(foreign)], "not empty")):
+        done = subprocess.run([sys.executable, "-m", "sozialgraph.cli", "synth", *args],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode != 0 and says in done.stderr, (args, done.stderr)
+    assert [p.name for p in tmp_path.iterdir()] == ["foreign"]
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
 
 
 # ---- size ---------------------------------------------------------------------------------------
@@ -228,8 +242,9 @@ def test_synthetic_concepts_extend_the_real_schemes(store):
 
 
 def test_the_module_examples_hold():
-    for module in (synth, synth_documents):
-        assert doctest.testmod(module).failed == 0
+    for module in (synth, proportions):  # plan(), money_text()
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module
 
 
 # ---- the curated queries ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """`sozialgraph synth`: deterministic synthetic data shaped like the real graph, registered
-through the entry-point group `sozialgraph.commands` (tools/pyproject.toml)."""
+through the entry-point group `sozialgraph.commands` (tools/pyproject.toml). It only parses
+options and calls synth.generate; it imports sozialgraph.cli.options for the exit codes."""
 
 from __future__ import annotations
 

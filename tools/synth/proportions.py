@@ -1,6 +1,7 @@
 """How the synthetic documents are made up: the proportions of measure classes, qualifiers,
-periods, units and cross-document links, taken from the real graphs, and German number and
-money words."""
+periods, units and cross-document links, taken from the real graphs, and the words the
+texts are made of (German number and money words among them). Imports only the standard
+library."""
 
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ REMENTION = 0.08  # measures an earlier document introduced, described again
 SHARED_EVIDENCE = 0.5  # a funding or count sentence also cited as evidence of its measure
 QUANTITY_YEAR = 0.27
 
+REGIONS = ["Hessen", "Nordhessen", "Mittelhessen", "Osthessen", "Südhessen", "Rhein-Main"]
 NUMBER_WORDS = ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht",
                 "neun", "zehn", "elf", "zwölf"]
 ARTICLES = {"nom": {"n": "das", "f": "die", "m": "der"},

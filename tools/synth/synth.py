@@ -23,15 +23,17 @@ Instances live in their own IRI space (`.../id/measure/synth-<n>`, `.../id/actor
 actors (Land Hessen, Stadt Kassel, ...) are the project's own, copied from graphs/, so that the
 curated queries answer on synthetic data plus the ontology alone.
 
-This module is the entry point (generate, the manifest, loading the output); synth_world.py
-makes the vocabularies and actors, synth_documents.py the documents and their facts.
+This module is the entry point (generate, the manifest, loading the output), run by
+`sozialgraph synth` (cli.py); world.py holds the generator's state and output, vocabularies.py
+and actors.py write the concepts and actors, documents.py and facts.py the documents and what
+they state, in the proportions of proportions.py, with the N-Quads tokens of terms.py.
+Imports every module of the package but cli, and sozialgraph.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +41,9 @@ import pyoxigraph as ox
 
 from sozialgraph.settings import ONTOLOGY_DIR
 from sozialgraph.store.embedded import GRAPH_ONTOLOGY
+from sozialgraph_synth.actors import write_actors
 from sozialgraph_synth.documents import write_documents
+from sozialgraph_synth.vocabularies import write_vocabularies
 from sozialgraph_synth.world import GraphFile, World
 
 GENERATOR = "sozialgraph.synth"
@@ -102,8 +106,8 @@ def generate(triples: int, seed: int, out_dir: Path) -> SynthReport:
     sizes = plan(triples)
     with open(out_dir / DATA_FILE, "w", encoding="utf-8", newline="\n") as data:
         world = World(triples, seed, out_dir, data)
-        world.write_vocabularies(sizes["concepts"])
-        world.write_actors(sizes["actors"])
+        write_vocabularies(world, sizes["concepts"])
+        write_actors(world, sizes["actors"])
         write_documents(world, sizes["documents"])
     counts = {k: dict(sorted(v.items())) for k, v in world.counts.items()}
     manifest = {
@@ -146,7 +150,8 @@ def read_manifest(out_dir: Path) -> dict:
 
 def load_into_store(out_dir: Path, store: ox.Store, *, ontology: bool = True) -> int:
     """Load the synthetic graphs (and the ontology) in the store layout the build writes
-    (server/sozialgraph/store/embedded.py): each in its named graph, and their merge in the default graph.
+    (server/sozialgraph/store/embedded.py): each in its named graph, and their merge in the
+    default graph.
 
     One streaming pass that writes every quad twice. Faster and leaner than loading and then
     running store.add_union_copy (26 s against 53 s for 10^6 triples on disk), and a blank node
@@ -173,7 +178,7 @@ def load_into_store(out_dir: Path, store: ox.Store, *, ontology: bool = True) ->
 
 def load_graph(out_dir: Path, *, ontology: bool = True):
     """The synthetic graphs merged into one rdflib Graph, with the ontology merged in as the
-    project validates data (server/sozialgraph/validation/validate.py): what pySHACL checks."""
+    project validates data: what pySHACL, the reference engine of the tests, checks."""
     from rdflib import BNode, Graph, Literal, URIRef
 
     string = "http://www.w3.org/2001/XMLSchema#string"
@@ -195,23 +200,3 @@ def load_graph(out_dir: Path, *, ontology: bool = True):
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
         graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return graph
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sozialgraph_synth.synth --triples N --seed S --out DIR`, until the CLI has the command."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m sozialgraph_synth.synth",
-                                     description="Write synthetic benchmark data.")
-    parser.add_argument("--triples", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    report = generate(args.triples, args.seed, args.out)
-    print(f"{report.triples} triples in {len(report.graphs)} graphs, {report.documents} "
-          f"documents, {report.seconds:.1f} s -> {report.manifest}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
