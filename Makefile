@@ -57,16 +57,20 @@ lint: install
 clean:
 	rm -rf $(VENV) $(STORE) node_modules $(VENDOR)
 
-# The benchmark (docs/benchmarks.md and .svg): this endpoint against Oxigraph's server,
-# rdflib-endpoint and pyoxigraph in process, on synthetic data of each size. Takes long at 10^6.
+# The benchmark: this endpoint against Oxigraph's server, rdflib-endpoint and pyoxigraph in
+# process, on synthetic data of each size (over an hour at 10^6). It fills the generated regions
+# of docs/benchmarks.md (the prose around them is written by hand) and writes benchmarks.svg;
+# build/bench keeps its data and results.json (`sozialgraph bench --render` writes it again).
 BENCH_SIZES ?= 1e5,1e6
 BENCH_WORK  ?= build/bench
 BENCH_FLAGS ?=
 bench: install
 	$(BIN)/sozialgraph bench --sizes $(BENCH_SIZES) --work $(BENCH_WORK) --out docs/benchmarks.md $(BENCH_FLAGS)
 
-# A tiny end-to-end run of the same harness (what CI runs, inside tests/test_bench.py).
+# A tiny end-to-end run of the same harness (what CI runs, inside tests/test_bench.py): its report
+# starts afresh from docs/benchmarks.md's prose, with the smoke run's figures.
 bench-smoke: install
+	rm -f $(BENCH_WORK)-smoke/benchmarks.md
 	$(BIN)/sozialgraph bench --smoke --work $(BENCH_WORK)-smoke --out $(BENCH_WORK)-smoke/benchmarks.md
 
 # Load and faults against `sozialgraph serve` on loopback (docs/reliability.md): 10,000 requests
