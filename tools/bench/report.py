@@ -4,7 +4,7 @@ The report is written by hand (what the benchmark does, the method, the findings
 generated regions (regions.py) that hold what a run measured: its summary, the targets'
 verdicts, the machine, the settings, and the tables. A new report starts from the checkout's
 docs/benchmarks.md (its prose with the last run's figures, replaced), or outside a checkout
-from a bare outline. Imports config, environment, figures, plot, regions and targets.
+from a bare outline. Imports config, environment, figures, plot, regions, tables and targets.
 """
 
 from __future__ import annotations
@@ -51,13 +51,15 @@ def render_report(results: dict, plot: Path | None, out: Path,
 
 
 def write_report(results: dict, out: Path, plot: Path | None = None) -> None:
-    """Write the plot (default: beside the report, as .svg) and the report."""
+    """Write the plot (default: beside the report, as .svg) and the report; nothing if the
+    report cannot be filled (ValueError)."""
     plot = plot or out.with_suffix(".svg")
-    text_plot = render_svg(results)
+    svg = render_svg(results)
+    text = render_report(results, plot if svg else None, out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if text_plot:
-        plot.write_text(text_plot, encoding="utf-8")
-    out.write_text(render_report(results, plot if text_plot else None, out), encoding="utf-8")
+    if svg:
+        plot.write_text(svg, encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
 
 
 def generated(results: dict, plot: Path | None, out: Path) -> dict[str, list[str]]:

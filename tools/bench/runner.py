@@ -1,7 +1,7 @@
 """The run: per size, synthetic data, the measured build, the servers, then the answers
 compared, latency and throughput, with results.json and the report written again after every
-phase (a stopped run still leaves a report of what finished). Imports every other module of
-the benchmark but bench and cli, and sozialgraph and sozialgraph_synth.
+phase (a stopped run still leaves a report of what finished). Imports answers, clients,
+config, environment, phases, report and servers, and sozialgraph and sozialgraph_synth.
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class Bench:
     """One run with settings whose report path is set (bench.prepare)."""
 
     def __init__(self, settings: Settings):
-        assert settings.out is not None
+        if settings.out is None:
+            raise ValueError("the report's path is not set: run through bench.run or "
+                             "bench.prepare")
         self.settings = settings
         self.queries: list[CuratedQuery] = [q for q in load_catalogue() if q.kind == "select"
                                             or q.kind == "ask"]
