@@ -290,6 +290,21 @@ def test_anchor_batch(cli, tmp_path):
     assert ambiguous.exit_code == 1 and "quotes.tsv:1:" in ambiguous.stderr
 
 
+@needs_corpus
+def test_anchor_batch_refuses_malformed_lines(cli, tmp_path):
+    """A batch line whose id is no slug or whose occurrence is no number from 1 is refused with
+    its file and line (exit 2), and nothing is printed."""
+    batch = tmp_path / "quotes.tsv"
+    for line, message in (("euro\n", "expected id<TAB>quote[<TAB>occurrence]"),
+                          ("Milliarde Euro\tEuro\n", "the id must be a lower-case ASCII slug"),
+                          ("euro\tEuro\t0\n", "the occurrence must be a number from 1: '0'"),
+                          ("euro\tEuro\tzwei\n", "the occurrence must be a number from 1")):
+        batch.write_text("# id, quote, occurrence\n" + line, encoding="utf-8")
+        result = cli.invoke(main, ["anchor", "000_d8c6580e24692c18.txt", "--batch", str(batch)])
+        assert result.exit_code == 2, result.output
+        assert f"quotes.tsv:2: {message}" in result.stderr and result.stdout == ""
+
+
 def test_anchor_unknown_source_exits_2(cli, tmp_path):
     result = cli.invoke(main, ["anchor", "no-such-source", "x", "--sources",
                                str(tmp_path / "none.ttl")])

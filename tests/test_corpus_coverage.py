@@ -12,9 +12,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from projectdata import corpus_present, project_graph
+from projectdata import corpus_present, project_graph, sha256_of
 
-from sozialgraph.corpus import document_text, sha256_of
+from sozialgraph.corpus import document_text
 
 pytestmark = pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
 
