@@ -21,7 +21,7 @@ from storefixture import free_port
 from sozialgraph import settings as config
 from sozialgraph.cli.main import main
 from sozialgraph.corpus import read_text
-from sozialgraph.rdf.namespaces import OA, sparql_prologue
+from sozialgraph.rdf.namespaces import OA, PREFIXES
 from sozialgraph.store.embedded import open_store
 
 SCRIPT = Path(sys.executable).parent / "sozialgraph"
@@ -207,9 +207,10 @@ def test_stats(cli, fixture_store):
 # ---- anchor ---------------------------------------------------------------------------------
 
 def parse_blocks(output: str) -> Graph:
-    prologue = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
-    return Graph().parse(data=prologue + "@prefix ev: <https://w3id.org/sozialgraph/id/evidence/x/> .\n"
-                         + output, format="turtle")
+    prologue = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    return Graph().parse(data=prologue + "@prefix ev: "
+                         "<https://w3id.org/sozialgraph/id/evidence/x/> .\n" + output,
+                         format="turtle")
 
 
 def selectors(graph: Graph, evidence) -> dict:
