@@ -359,25 +359,11 @@ def test_every_command_explains_itself(cli):
         assert result.exit_code == 0 and "Usage:" in result.stdout
 
 
-def real_app_available() -> bool:
-    try:
-        import sozialgraph.web.app  # noqa: F401 - written alongside; the stand-in covers its absence
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.parametrize("app", [
-    "standin_app:create_app",
-    pytest.param("sozialgraph.web.app:create_app", marks=pytest.mark.skipif(
-        not real_app_available(), reason="sozialgraph.web.app not there yet")),
-])
-def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
+def test_serve_runs_the_app_under_gunicorn(fixture_store, tmp_path):
     port = free_port()
-    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=os.pathsep.join(
-        [str(Path(__file__).parent / "fixtures" / "build"), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, HOME=str(tmp_path))
     server = subprocess.Popen([str(SCRIPT), "serve", "--store", str(fixture_store), "--port",
-                               str(port), "--workers", "1", "--app", app], env=env,
+                               str(port), "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body, deadline = None, time.monotonic() + 30
@@ -389,18 +375,16 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
                 time.sleep(0.2)
         assert body is not None, "the server did not answer"
         assert body["status"] == "ok"
-        if app.startswith("standin"):  # the store given on the command line reached the app
-            assert Path(body["store"]).resolve() == fixture_store.resolve()
-        else:  # which the app names without a path of the machine: the folder and its build
-            assert body["store"].split(" -> ")[0] == fixture_store.name
-            assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
-            # a GET query of about 7 KB passes gunicorn's request-line limit
-            long_query = "ASK { ?s ?p ?o " + "FILTER(?o != 1) " * 270 + "}"
-            url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode(
-                {"query": long_query})
-            assert 6000 < len(url) < 8000
-            with urllib.request.urlopen(url, timeout=10) as answer:
-                assert answer.status == 200
+        # the store given on the command line reached the app, which names it without a path
+        # of the machine: the folder and its build
+        assert body["store"].split(" -> ")[0] == fixture_store.name
+        assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
+        # a GET query of about 7 KB passes gunicorn's request-line limit
+        long_query = "ASK { ?s ?p ?o " + "FILTER(?o != 1) " * 270 + "}"
+        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": long_query})
+        assert 6000 < len(url) < 8000
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.status == 200
         # no control socket under $HOME that another instance could remove or reuse
         assert not (tmp_path / ".gunicorn").exists()
     finally:
