@@ -67,7 +67,8 @@ def test_build_with_violation_exits_1_and_keeps_the_store(cli, build_sources, tm
     assert "Violation: A measure needs evidence." in result.stderr
     assert "the store is unchanged" in result.stderr
     assert os.readlink(store) == link
-    assert not [p for p in (tmp_path / "store.builds").iterdir() if p.name.endswith((".partial", ".nq"))]
+    assert not [p for p in (tmp_path / "store.builds").iterdir()
+                if p.name.endswith((".partial", ".nq"))]
 
 
 def test_build_refuses_an_unknown_validator(cli, build_sources, tmp_path):
@@ -176,8 +177,8 @@ def test_query_file_csv_and_curated_json(cli, fixture_store, tmp_path):
 
 def test_query_ask_and_construct(cli, fixture_store):
     assert query(cli, fixture_store, "ASK { sgm:wir-programm a sg:Programme }").stdout == "true\n"
-    constructed = query(cli, fixture_store, "CONSTRUCT { ?a sg:partOf ?b } WHERE { ?a sg:partOf ?b }",
-                        "--inferred")
+    constructed = query(cli, fixture_store,
+                        "CONSTRUCT { ?a sg:partOf ?b } WHERE { ?a sg:partOf ?b }", "--inferred")
     graph = Graph().parse(data=constructed.stdout, format="turtle")
     assert len(graph) == 3  # two asserted, one by transitivity
 

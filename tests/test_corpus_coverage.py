@@ -64,7 +64,8 @@ def money_value(match: re.Match) -> Decimal:
 
 
 def _sources() -> dict[str, str]:
-    rows = project_graph().query(PREFIXES + "SELECT ?s ?f WHERE { ?s a sg:SourceDocument ; sg:corpusFile ?f }")
+    rows = project_graph().query(
+        PREFIXES + "SELECT ?s ?f WHERE { ?s a sg:SourceDocument ; sg:corpusFile ?f }")
     return {str(s): str(f) for s, f in rows}
 
 
