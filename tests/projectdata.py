@@ -1,7 +1,9 @@
-"""Loading the project's own graphs once for the tests that hold them to the corpus."""
+"""Loading the project's own graphs once for the tests that hold them to the corpus, and
+what those tests compare."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from rdflib import Graph
@@ -20,6 +22,11 @@ def project_graph() -> Graph:
 
 def corpus_present() -> bool:
     return corpus_dir().is_dir() and any(corpus_dir().glob("*.txt"))
+
+
+def sha256_of(text: str) -> str:
+    """The sg:sha256 a sources graph records for a text: of its UTF-8 bytes, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from storefixture import free_port
 from sozialgraph import settings as config
 from sozialgraph.cli.main import main
 from sozialgraph.corpus import read_text
-from sozialgraph.rdf.namespaces import OA, sparql_prologue
+from sozialgraph.rdf.namespaces import OA, PREFIXES
 from sozialgraph.store.embedded import open_store
 
 SCRIPT = Path(sys.executable).parent / "sozialgraph"
@@ -67,7 +67,8 @@ def test_build_with_violation_exits_1_and_keeps_the_store(cli, build_sources, tm
     assert "Violation: A measure needs evidence." in result.stderr
     assert "the store is unchanged" in result.stderr
     assert os.readlink(store) == link
-    assert not [p for p in (tmp_path / "store.builds").iterdir() if p.name.endswith((".partial", ".nq"))]
+    assert not [p for p in (tmp_path / "store.builds").iterdir()
+                if p.name.endswith((".partial", ".nq"))]
 
 
 def test_build_refuses_an_unknown_validator(cli, build_sources, tmp_path):
@@ -176,8 +177,8 @@ def test_query_file_csv_and_curated_json(cli, fixture_store, tmp_path):
 
 def test_query_ask_and_construct(cli, fixture_store):
     assert query(cli, fixture_store, "ASK { sgm:wir-programm a sg:Programme }").stdout == "true\n"
-    constructed = query(cli, fixture_store, "CONSTRUCT { ?a sg:partOf ?b } WHERE { ?a sg:partOf ?b }",
-                        "--inferred")
+    constructed = query(cli, fixture_store,
+                        "CONSTRUCT { ?a sg:partOf ?b } WHERE { ?a sg:partOf ?b }", "--inferred")
     graph = Graph().parse(data=constructed.stdout, format="turtle")
     assert len(graph) == 3  # two asserted, one by transitivity
 
@@ -207,9 +208,10 @@ def test_stats(cli, fixture_store):
 # ---- anchor ---------------------------------------------------------------------------------
 
 def parse_blocks(output: str) -> Graph:
-    prologue = sparql_prologue().replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
-    return Graph().parse(data=prologue + "@prefix ev: <https://w3id.org/sozialgraph/id/evidence/x/> .\n"
-                         + output, format="turtle")
+    prologue = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    return Graph().parse(data=prologue + "@prefix ev: "
+                         "<https://w3id.org/sozialgraph/id/evidence/x/> .\n" + output,
+                         format="turtle")
 
 
 def selectors(graph: Graph, evidence) -> dict:
@@ -290,6 +292,21 @@ def test_anchor_batch(cli, tmp_path):
     assert ambiguous.exit_code == 1 and "quotes.tsv:1:" in ambiguous.stderr
 
 
+@needs_corpus
+def test_anchor_batch_refuses_malformed_lines(cli, tmp_path):
+    """A batch line whose id is no slug or whose occurrence is no number from 1 is refused with
+    its file and line (exit 2), and nothing is printed."""
+    batch = tmp_path / "quotes.tsv"
+    for line, message in (("euro\n", "expected id<TAB>quote[<TAB>occurrence]"),
+                          ("Milliarde Euro\tEuro\n", "the id must be a lower-case ASCII slug"),
+                          ("euro\tEuro\t0\n", "the occurrence must be a number from 1: '0'"),
+                          ("euro\tEuro\tzwei\n", "the occurrence must be a number from 1")):
+        batch.write_text("# id, quote, occurrence\n" + line, encoding="utf-8")
+        result = cli.invoke(main, ["anchor", "000_d8c6580e24692c18.txt", "--batch", str(batch)])
+        assert result.exit_code == 2, result.output
+        assert f"quotes.tsv:2: {message}" in result.stderr and result.stdout == ""
+
+
 def test_anchor_unknown_source_exits_2(cli, tmp_path):
     result = cli.invoke(main, ["anchor", "no-such-source", "x", "--sources",
                                str(tmp_path / "none.ttl")])
@@ -343,25 +360,11 @@ def test_every_command_explains_itself(cli):
         assert result.exit_code == 0 and "Usage:" in result.stdout
 
 
-def real_app_available() -> bool:
-    try:
-        import sozialgraph.web.app  # noqa: F401 - written alongside; the stand-in covers its absence
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.parametrize("app", [
-    "standin_app:create_app",
-    pytest.param("sozialgraph.web.app:create_app", marks=pytest.mark.skipif(
-        not real_app_available(), reason="sozialgraph.web.app not there yet")),
-])
-def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
+def test_serve_runs_the_app_under_gunicorn(fixture_store, tmp_path):
     port = free_port()
-    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=os.pathsep.join(
-        [str(Path(__file__).parent / "fixtures" / "build"), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, HOME=str(tmp_path))
     server = subprocess.Popen([str(SCRIPT), "serve", "--store", str(fixture_store), "--port",
-                               str(port), "--workers", "1", "--app", app], env=env,
+                               str(port), "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body, deadline = None, time.monotonic() + 30
@@ -373,18 +376,16 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, app, tmp_path):
                 time.sleep(0.2)
         assert body is not None, "the server did not answer"
         assert body["status"] == "ok"
-        if app.startswith("standin"):  # the store given on the command line reached the app
-            assert Path(body["store"]).resolve() == fixture_store.resolve()
-        else:  # which the app names without a path of the machine: the folder and its build
-            assert body["store"].split(" -> ")[0] == fixture_store.name
-            assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
-            # a GET query of about 7 KB passes gunicorn's request-line limit
-            long_query = "ASK { ?s ?p ?o " + "FILTER(?o != 1) " * 270 + "}"
-            url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode(
-                {"query": long_query})
-            assert 6000 < len(url) < 8000
-            with urllib.request.urlopen(url, timeout=10) as answer:
-                assert answer.status == 200
+        # the store given on the command line reached the app, which names it without a path
+        # of the machine: the folder and its build
+        assert body["store"].split(" -> ")[0] == fixture_store.name
+        assert body["store"].split(" -> ")[-1] == fixture_store.resolve().name
+        # a GET query of about 7 KB passes gunicorn's request-line limit
+        long_query = "ASK { ?s ?p ?o " + "FILTER(?o != 1) " * 270 + "}"
+        url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": long_query})
+        assert 6000 < len(url) < 8000
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.status == 200
         # no control socket under $HOME that another instance could remove or reuse
         assert not (tmp_path / ".gunicorn").exists()
     finally:

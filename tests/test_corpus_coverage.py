@@ -12,9 +12,9 @@ import re
 from decimal import Decimal
 
 import pytest
-from projectdata import corpus_present, project_graph
+from projectdata import corpus_present, project_graph, sha256_of
 
-from sozialgraph.corpus import document_text, sha256_of
+from sozialgraph.corpus import document_text
 
 pytestmark = pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
 
@@ -64,7 +64,8 @@ def money_value(match: re.Match) -> Decimal:
 
 
 def _sources() -> dict[str, str]:
-    rows = project_graph().query(PREFIXES + "SELECT ?s ?f WHERE { ?s a sg:SourceDocument ; sg:corpusFile ?f }")
+    rows = project_graph().query(
+        PREFIXES + "SELECT ?s ?f WHERE { ?s a sg:SourceDocument ; sg:corpusFile ?f }")
     return {str(s): str(f) for s, f in rows}
 
 

@@ -84,7 +84,8 @@ def test_funding_by_policy_area():
         ("Integrationspolitik", "per year"): Decimal(250_000),
         ("Integrationspolitik", "in total"): Decimal(19_700_000),  # 15 Mio + 4,7 Mio
         ("Sozialpolitik", "per year"): Decimal(4_500_000),
-        ("Sozialpolitik", "in total"): Decimal(36_355_000),        # 19,2 + 2,03 + 4,1 + 10 Mio + KoFaB
+        # 19,2 + 2,03 + 4,1 + 10 Mio + KoFaB
+        ("Sozialpolitik", "in total"): Decimal(36_355_000),
         ("Gesundheitspolitik", "in total"): Decimal(1_054_000_000),  # hospitals + Sofortprogramm
         ("Arbeitsmarktpolitik", "per year"): Decimal(5_000_000),   # one flow, stated twice
         ("Arbeitsmarktpolitik", "in total"): Decimal(164_000_000),  # 110 Mio + 54 Mio
@@ -101,7 +102,8 @@ def test_measures_for_refugees_include_narrower_target_groups():
     rows = run("measures-for-refugees")
     assert {r["measure"] for r in rows} == expected
     assert {"erstaufnahmeeinrichtung-hessen", "mitsprache-deutsch4u", "rechtsberatung-erstaufnahme",
-            "dezentrale-unterbringung-gefluechteter", "sicherer-hafen-kassel"} <= {local(r["measure"]) for r in rows}
+            "dezentrale-unterbringung-gefluechteter", "sicherer-hafen-kassel"} <= {
+        local(r["measure"]) for r in rows}
     assert {r["level"] for r in rows} == {"state level", "municipal level"}
 
 
@@ -123,11 +125,13 @@ def test_kassel_pledges_by_policy_area():
     assert rows["Gewaltschutz"]["pledges"] == 4
     assert "Umsetzung der Istanbul-Konvention" in rows["Gewaltschutz"]["measures"]
     assert "Mittendrin! Teilhabecard" in rows["Armutsbekämpfung"]["measures"]
-    assert "Landesprogramm Gemeinwesenarbeit" not in rows["Gemeinwesenarbeit und Quartiersentwicklung"]["measures"]
+    assert "Landesprogramm Gemeinwesenarbeit" not in rows[
+        "Gemeinwesenarbeit und Quartiersentwicklung"]["measures"]
 
 
 def test_land_and_kassel_side_by_side():
-    rows = {r["areaLabel"]: (r["landHessen"], r["stadtKassel"]) for r in run("land-and-kassel-side-by-side")}
+    rows = {r["areaLabel"]: (r["landHessen"], r["stadtKassel"])
+            for r in run("land-and-kassel-side-by-side")}
     assert set(rows) == {"Sozialpolitik", "Familienpolitik", "Integrationspolitik",
                          "Gesundheitspolitik", "Pflegepolitik", "Arbeitsmarktpolitik"}
     assert rows["Familienpolitik"] == (19, 4)
@@ -141,7 +145,8 @@ def test_funding_with_quotes():
     assert len(rows) == 22  # three fundings are stated twice (graphic caption and text)
     if corpus_present():
         files = {r["t"]: r["f"] for r in select(
-            "PREFIX sg: <https://w3id.org/sozialgraph/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
+            "PREFIX sg: <https://w3id.org/sozialgraph/ontology#> "
+            "PREFIX dct: <http://purl.org/dc/terms/> "
             "SELECT ?t ?f { ?s sg:corpusFile ?f ; dct:title ?t FILTER(lang(?t) = 'de') }")}
         for r in rows:
             assert document_text(files[r["document"]])[r["start"]:r["end"]] == r["quote"]
@@ -217,7 +222,8 @@ def test_actor_network():
 
 
 def test_partners_of_agreements():
-    rows = {local(r["agreement"]): set(r["actors"].split(" | ")) for r in run("partners-of-agreements")}
+    rows = {local(r["agreement"]): set(r["actors"].split(" | "))
+            for r in run("partners-of-agreements")}
     assert {"Land Hessen", "Hessischer Städtetag", "Hessischer Landkreistag",
             "Landeswohlfahrtsverband Hessen", "Liga der Freien Wohlfahrtspflege in Hessen"} <= rows[
         "rahmenvereinbarung-kommunalisierung-sozialer-hilfen"]

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from projectdata import sha256_of
 
-from sozialgraph.corpus import read_text, sha256_of
+from sozialgraph.corpus import read_text
 from sozialgraph.settings import ONTOLOGY_DIR, SHAPES_DIR
 from sozialgraph.sparql.catalogue import load_catalogue
 from sozialgraph.store.embedded import GRAPH_ONTOLOGY, add_union_copy, query

@@ -27,8 +27,8 @@ from sozialgraph.validation.report import render_json, render_text, render_turtl
 @click.option("--shapes", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of SHACL shapes, *.ttl [default: shapes/].")
 @click.option("--validator", type=click.Choice(VALIDATORS), default="turbo", show_default=True,
-              help="SHACL engine: pyshacl-turbo (fast, the same results), or pySHACL, the "
-                   "reference that `validate` and the validation service use.")
+              help="SHACL engine: pyshacl-turbo (fast; `validate` and the validation service "
+                   "use it too), or pySHACL, the reference it is proven against.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the summary only.")
 def build_command(store, ontology, graphs, shapes, validator, quiet):
     """Parse, validate, infer and write the store, then swap it in.

@@ -10,10 +10,9 @@ import pyoxigraph as ox
 
 from sozialgraph import settings as config
 from sozialgraph.cli.options import fail, store_option
-from sozialgraph.rdf.namespaces import PREFIXES
 from sozialgraph.rdf.parse import RDFSyntaxError, read_quads
 from sozialgraph.sparql.catalogue import resolve_query
-from sozialgraph.sparql.table import compact, render_table
+from sozialgraph.sparql.table import compact, render_results
 from sozialgraph.store.embedded import add_union_copy, open_store
 from sozialgraph.store.embedded import query as store_query
 from sozialgraph.store.stats import store_stats
@@ -43,22 +42,7 @@ def query_command(query, store, fmt, inferred, queries_dir):
         fail(f"bad query: {error.msg or error}")
     except (LookupError, OSError, ValueError) as error:
         fail(str(error))
-    if isinstance(results, ox.QueryBoolean):
-        if fmt == "json":
-            click.echo(results.serialize(format=ox.QueryResultsFormat.JSON).decode())
-        else:
-            click.echo("true" if bool(results) else "false")
-    elif isinstance(results, ox.QueryTriples):
-        triples = list(results)
-        iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
-        used = {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
-        click.echo(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used).decode(),
-                   nl=False)
-    elif fmt == "table":
-        click.echo(render_table(results), nl=False)
-    else:
-        kind = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.JSON
-        click.echo(results.serialize(format=kind).decode(), nl=fmt == "json")
+    click.echo(render_results(results, fmt), nl=False)
 
 
 @click.command("stats")

@@ -61,8 +61,6 @@ def serve_command(store, host, port, workers, threads, query_timeout, query_work
     run_gunicorn(app_factory, app_config, options)
 
 
-
-
 @click.command("push")
 @click.option("--to", "query_url", metavar="URL",
               help="SPARQL query endpoint of the target store (the URL `serve --remote` takes).")
@@ -106,6 +104,7 @@ def push_command(query_url, store, graph_store, user, password, token, replace, 
         source = open_store(store)
     except OSError as error:
         fail(str(error))
+
     def progress(line: str) -> None:
         click.echo(line, err=True)
 

@@ -1,5 +1,6 @@
-"""Step 6, swap: where builds live (`<store>.builds/<UTC timestamp>`), one build at a time, the
-atomic swap of the `<store>` link to a new build, and the removal of old and abandoned ones."""
+"""Step 6, swap: where builds live (`<store>.builds/<UTC timestamp>`), one build at a time, a
+new build written aside under a partial name, the atomic swap of the `<store>` link to it, and
+the removal of old and abandoned builds."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -42,10 +44,34 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build_paths(store_dir: Path, built_at: datetime) -> tuple[Path, Path]:
+@dataclass(frozen=True)
+class NewBuild:
+    partial: Path  # where the build is written: `.<name>.partial`
+    final: Path  # its name once complete: `<UTC timestamp>`
+
+
+@contextmanager
+def new_build(store_dir: Path, built_at: datetime) -> Iterator[NewBuild]:
+    """A build directory of `store_dir`, written at `partial` inside the block, renamed to
+    `final` when the block succeeds and removed when it fails (nothing else is touched)."""
     root = builds_root(store_dir)
     final = root / built_at.strftime("%Y%m%dT%H%M%S%fZ")
-    return root / f".{final.name}.partial", final
+    target = NewBuild(root / f".{final.name}.partial", final)
+    try:
+        yield target
+        os.rename(target.partial, target.final)
+    except BaseException:
+        shutil.rmtree(target.partial, ignore_errors=True)
+        raise
+
+
+def swap(store_dir: Path, build_dir: Path, progress: Callable[[str], None]) -> None:
+    """Point `store_dir` at the complete `build_dir`, keep the build it pointed at before, and
+    remove older builds and what killed builds left behind."""
+    previous = swap_in(store_dir, build_dir)
+    removed = prune_builds(store_dir, keep={build_dir, previous})
+    if removed:
+        progress(f"  removed {len(removed)} old builds")
 
 
 def swap_in(store_dir: Path, build_dir: Path) -> Path | None:

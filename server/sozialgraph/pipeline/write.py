@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -13,17 +12,16 @@ from sozialgraph.pipeline.steps import BuildError, yielding
 from sozialgraph.rdf import ntriples
 
 
-def write_store(directory: Path, graphs: dict[str, set], asserted: set,
-                release: Callable[[], None] | None = None) -> None:
+def write_store(directory: Path, graphs: dict[str, set], asserted: set) -> int:
     """Write a new store at `directory`: each graph of `graphs` (IRI -> N-Triples term triples)
     as a named graph, and `asserted`, the merge of the asserted graphs, as the default graph
-    (see sozialgraph.store.embedded).
+    (see sozialgraph.store.embedded); return the number of quads written.
 
     Everything goes through one N-Quads file and Oxigraph's bulk loader: one document, so a blank
     node keeps its identity across the named graph and the default graph (the loader gives each
-    document's blank nodes fresh identifiers), and no Python object per quad. Once the file is
-    written, `release` lets the caller drop its references to the triples, which are freed
-    before the bulk loader takes its memory.
+    document's blank nodes fresh identifiers), and no Python object per quad. The triples are
+    consumed: once the file is written, every set given is emptied, so that their memory is free
+    before the bulk loader takes its own, whoever else holds the sets.
     """
     directory.mkdir(parents=True)
     dump = directory.with_name(directory.name + ".nq")
@@ -33,9 +31,8 @@ def write_store(directory: Path, graphs: dict[str, set], asserted: set,
             out.write(ntriples.serialize(asserted))
         names = list(graphs)
         expected = sum(len(g) for g in graphs.values()) + len(asserted)
-        del graphs, asserted
-        if release is not None:
-            release()
+        for triples in (*graphs.values(), asserted):
+            triples.clear()
         gc.collect()
         store = ox.Store(str(directory))
         yielding(partial(_bulk_load, store, dump))
@@ -48,6 +45,7 @@ def write_store(directory: Path, graphs: dict[str, set], asserted: set,
         dump.unlink(missing_ok=True)
     if stored != expected:
         raise BuildError(f"the new store holds {stored} quads, expected {expected}")
+    return stored
 
 
 def _bulk_load(store: ox.Store, dump: Path) -> None:

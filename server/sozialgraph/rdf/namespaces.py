@@ -69,11 +69,6 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def sparql_prologue() -> str:
-    """PREFIX declarations for every project prefix, for queries written without them."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-
 def bind_all(graph):
     """Bind the project's prefixes on an rdflib graph or dataset and return it."""
     for prefix, iri in PREFIXES.items():

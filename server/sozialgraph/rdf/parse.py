@@ -76,16 +76,6 @@ def format_for(path: str | Path) -> str:
     return fmt
 
 
-def read_dataset(path: str | Path, fmt: str | None = None) -> Dataset:
-    """Parse a file into a Dataset: triples in its default graph, quads in their named graphs."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
-    return parse_data(data, fmt or format_for(path), name=str(path), base=path.resolve().as_uri())
-
-
 def read_quads(path: str | Path) -> list[ox.Quad]:
     """A file's statements as Oxigraph reads them, losslessly (every literal as written, with
     its datatype, time zone, precision and white space; quads of TriG, N-Quads and JSON-LD in
@@ -111,9 +101,15 @@ def read_quads(path: str | Path) -> list[ox.Quad]:
         raise RDFSyntaxError(path, None, str(error)) from None
 
 
-def read_graph(path: str | Path, fmt: str | None = None) -> Graph:
+def read_graph(path: str | Path) -> Graph:
     """Parse a file into one graph; the graphs of quad formats are merged."""
-    return merge(read_dataset(path, fmt).graphs())
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
+    dataset = parse_data(data, format_for(path), name=str(path), base=path.resolve().as_uri())
+    return merge(dataset.graphs())
 
 
 def parse_data(data: bytes | str, fmt: str, *, name: str = "<input>", base: str | None = None
@@ -276,6 +272,3 @@ def _first_bad_line(data: bytes, fmt: str) -> int | None:
         except Exception:  # noqa: BLE001 - any refusal marks the line
             return number
     return None
-
-
-# ---- rdflib -> Oxigraph -------------------------------------------------------------------------

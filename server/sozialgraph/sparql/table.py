@@ -50,3 +50,22 @@ def render_table(solutions: ox.QuerySolutions) -> str:
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+def render_results(results, fmt: str) -> str:
+    """Results of any query form as `sozialgraph query` prints them: ASK as true or false (or
+    SPARQL JSON), CONSTRUCT and DESCRIBE as Turtle with the project prefixes it uses, SELECT as
+    a table (`fmt` "table"), CSV or SPARQL JSON."""
+    if isinstance(results, ox.QueryBoolean):
+        if fmt == "json":
+            return results.serialize(format=ox.QueryResultsFormat.JSON).decode() + "\n"
+        return "true\n" if bool(results) else "false\n"
+    if isinstance(results, ox.QueryTriples):
+        triples = list(results)
+        iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
+        used = {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used).decode()
+    if fmt == "table":
+        return render_table(results)
+    kind = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.JSON
+    return results.serialize(format=kind).decode() + ("\n" if fmt == "json" else "")
