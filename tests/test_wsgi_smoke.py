@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -106,3 +107,42 @@ def test_chunked_bodies_over_the_limit_are_refused(base_url):
     assert status == 413, text
     status, text = _post_chunked(base_url, "/sparql", "application/sparql-query", 10_000)
     assert status == 400 and "syntax" in text  # under the limit: read whole, then parsed
+
+
+def _raw_post(base_url: str, path: str, content_type: str, chunked_body: bytes) -> bytes:
+    """A POST whose chunked body is sent as given, byte for byte; the server's whole answer."""
+    host, port = urllib.parse.urlsplit(base_url).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as connection:
+        connection.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n".encode() + chunked_body)
+        connection.shutdown(socket.SHUT_WR)  # nothing more comes: a body cut short ends here
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+MALFORMED_CHUNKS = {
+    "size is no hex number": b"zz\r\nASK {}\r\n0\r\n\r\n",
+    "chunk without its CRLF": b"6\r\nASK {}XX0\r\n\r\n",
+    "empty chunk extension": b"6;\r\nASK {}\r\n0\r\n\r\n",
+    "body ends inside a chunk": b"60\r\nASK {}",  # and the client sends no more
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED_CHUNKS.values(), ids=MALFORMED_CHUNKS.keys())
+@pytest.mark.parametrize("path, content_type", [
+    ("/sparql", "application/sparql-query"),
+    ("/sparql", "application/x-www-form-urlencoded"),
+    ("/validate", "text/turtle"),
+    ("/validate", "application/x-www-form-urlencoded"),
+])
+def test_malformed_chunked_bodies_are_400_naming_the_cause(base_url, body, path, content_type):
+    """gunicorn raises its chunk parser's errors from the body's read; they were 500."""
+    answer = _raw_post(base_url, path, content_type, body)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"400", answer[:600]
+    assert b"request body could not be read" in rest and b"chunked" in rest, answer[:600]
+    status, _, _ = fetch(base_url + "/sparql?query=ASK%7B%7D")  # the server goes on serving
+    assert status == 200

@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     own_pool(app, executor)
 
     http.register(app)
+    app.wsgi_app = http.guard_request_bodies(app.wsgi_app)  # broken bodies are 400, not 500
     fairness.init_app(app)
     app.after_request(_common_headers)
     app.add_url_rule("/health", "health", health)

@@ -98,6 +98,46 @@ def read_body(limit: int) -> bytes:
     return b"".join(chunks)
 
 
+class _GuardedInput:
+    """A request's `wsgi.input` whose read failures are the client's: a malformed chunked body
+    (gunicorn raises its parse errors from the read) or a body cut short answer 400, where they
+    escaped as 500 before."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guard(self, method, *args):
+        try:
+            return method(*args)
+        except ApiError:
+            raise
+        except Exception as error:  # whatever the server's reader raises: the body is broken
+            raise bad_request(
+                f"the request body could not be read ({type(error).__name__}: {error}); send it "
+                "with a Content-Length, or chunked as HTTP/1.1 defines (RFC 9112, 7.1)") from None
+
+    def read(self, *args):
+        return self._guard(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._guard(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._guard(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+
+def guard_request_bodies(wsgi_app):
+    """WSGI middleware: every request's body is read through `_GuardedInput`."""
+    def guarded(environ, start_response):
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = _GuardedInput(environ["wsgi.input"])
+        return wsgi_app(environ, start_response)
+    return guarded
+
+
 def unsupported_media_type(message: str) -> ApiError:
     return ApiError(415, message)
 
