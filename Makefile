@@ -7,7 +7,7 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test test-fast build validate lint clean browser-deps bench bench-smoke loadtest
+.PHONY: install assets serve test test-fast build validate lint clean browser-deps proxy-deps bench bench-smoke loadtest
 
 $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
+# The documented deployment puts Debian's nginx in front of `sozialgraph serve`
+# (deploy/nginx/); tests/test_proxy.py runs it on loopback as the test's own process.
+proxy-deps:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq nginx; fi; }
+
 build: install
 	$(BIN)/sozialgraph build --store $(STORE)
 
@@ -42,7 +49,7 @@ serve: build assets
 validate: install
 	$(BIN)/sozialgraph validate
 
-test: install assets browser-deps
+test: install assets browser-deps proxy-deps
 	$(BIN)/python -m pytest -q
 
 # Everything but the tests marked slow (builds at scale, installs, engines compared) or e2e

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -118,6 +119,31 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _wait_until_healthy(server: subprocess.Popen, url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError("the server did not start: " + server.stderr.read().decode()[-3000:])
+        time.sleep(0.2)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    server.stderr.close()
+
+
 @contextmanager
 def gunicorn_serving(store: Path, **environment: str) -> Iterator[str]:
     """The app under gunicorn (two web processes) on a free loopback port, over `store`, with
@@ -129,25 +155,30 @@ def gunicorn_serving(store: Path, **environment: str) -> Iterator[str]:
          "--timeout", "30", "sozialgraph.web.app:create_app()"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
-        time.sleep(0.2)
+    _wait_until_healthy(server, url, 30)
     try:
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stderr.close()
+        _stop(server)
+
+
+class Served(NamedTuple):
+    url: str  # the base URL
+    pid: int  # the server's main process (gunicorn's arbiter); its children are web processes
+
+
+@contextmanager
+def command_serving(store: Path, *options: str, **environment: str) -> Iterator[Served]:
+    """`sozialgraph serve` (the command, as a user runs it) on a free loopback port over `store`
+    with `options` and SOZIALGRAPH_* settings from `environment`."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from sozialgraph.cli import main; main()", "serve",
+         "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *options],
+        env=dict(os.environ, **environment), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_healthy(server, url, 60)
+    try:
+        yield Served(url, server.pid)
+    finally:
+        _stop(server)

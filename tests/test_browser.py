@@ -13,26 +13,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from storefixture import free_port
+from playwright.sync_api import Page, Route, expect, sync_playwright
+from storefixture import command_serving
 
 CHROMIUM = "/usr/bin/chromium"
 if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
     print(f"test_browser: skipped, no chromium at {CHROMIUM} (install it with `make browser-deps`)")
     pytest.skip(f"no chromium at {CHROMIUM}: run `make browser-deps`", allow_module_level=True)
 
-from playwright.sync_api import Page, Route, expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
@@ -66,33 +61,8 @@ def browser_store(request, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server_url(browser_store):
     """`sozialgraph serve` on a free loopback port."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from sozialgraph.cli import main; main()", "serve",
-         "--store", str(browser_store), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2"],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=5) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("the server did not start: " + server.stderr.read().decode()[-3000:])
-        time.sleep(0.25)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    server.stderr.close()
+    with command_serving(browser_store, "--workers", "2") as served:
+        yield served.url
 
 
 @pytest.fixture(scope="session")
