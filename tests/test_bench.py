@@ -294,12 +294,12 @@ def test_smoke_run_end_to_end(tmp_path):
 
 
 def test_loadtest_smoke(tmp_path):
-    """`make loadtest` end to end at a tiny size: every request answered, fair sharing and a
-    killed worker reported (the figures mean nothing here)."""
+    """`make loadtest` end to end at a tiny size: every request answered, fair sharing, a
+    killed worker and a build killed at one stage reported (the figures mean nothing here)."""
     out = tmp_path / "reliability.md"
     done = subprocess.run(
         [sys.executable, "-m", "sozialgraph_bench.loadtest", "--requests", "60", "--clients",
-         "4", "--fairness-seconds", "3", "--out", str(out)],
+         "4", "--fairness-seconds", "3", "--stages", "write", "--out", str(out)],
         capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout)
@@ -307,6 +307,10 @@ def test_loadtest_smoke(tmp_path):
     assert results["killed_worker"]["killed_request"] == 503
     assert results["killed_worker"]["next_query"] == 200
     assert results["fairness"]["cheap_ok"] >= 1
+    (killed_build,) = results["killed_builds"]
+    assert killed_build["stage"] == "write" and killed_build["query_after"] == 200
+    assert killed_build["served_after"] == killed_build["served_before"]
     report = out.read_text(encoding="utf-8")
-    for section in ("## Load", "## Fair sharing", "## A killed query worker"):
+    for section in ("## Load", "## Fair sharing", "## A killed query worker",
+                    "## The build killed at each stage"):
         assert section in report

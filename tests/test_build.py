@@ -24,6 +24,7 @@ from sozialgraph.rdf.parse import RDFSyntaxError, read_graph, read_quads
 from sozialgraph.store.embedded import GRAPH_INFERRED, GRAPH_ONTOLOGY, named_graphs, open_store
 from sozialgraph.validation.engine import load_shapes, validate
 from sozialgraph.validation.report import render_json, render_text, render_turtle
+from sozialgraph_bench.faults import kill_build_at_each_stage
 
 FORMATS = Path(__file__).parent / "fixtures" / "build" / "formats"
 HMSI, LIGA = ACTOR["hmsi"], ACTOR["liga"]
@@ -357,3 +358,43 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "X"
+
+
+@pytest.mark.slow
+def test_a_build_killed_at_each_stage_leaves_the_served_store_and_nothing_running(tmp_path):
+    """The project's build, killed (SIGKILL) as it announces each stage, over a store that is
+    being served: the store link and its data are unchanged, no process of the killed build
+    runs a second later, and the next build removes every file it left. The same observations
+    fill docs/reliability.md (`make loadtest`)."""
+    store = tmp_path / "store"
+    build(store)
+    for outcome in kill_build_at_each_stage(store):
+        assert outcome["reached"], outcome
+        assert outcome["served_after"] == outcome["served_before"], outcome
+        assert outcome["processes_left"] == 0, outcome
+        assert outcome["files_after_next_build"] == [], outcome
+
+
+def test_a_build_a_server_still_reads_is_not_removed(build_sources, tmp_path):
+    """A server reads the build it opened until it restarts; builds after it keep that build
+    (the last two are kept anyway), and once no process reads it, the next build removes it."""
+    store_dir = tmp_path / "store"
+    run_build(build_sources, store_dir)
+    served = store_dir.resolve()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from sozialgraph.store.handle import StoreHandle; "
+         "handle = StoreHandle(sys.argv[1], False); handle.get(); print('open', flush=True); "
+         "sys.stdin.read()", str(store_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        for _ in range(3):
+            run_build(build_sources, store_dir)
+        assert served.is_dir() and store_dir.resolve() != served
+        assert len(list(builds_root(store_dir).glob("2*"))) == 3  # the last two and the read one
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    run_build(build_sources, store_dir)
+    assert not served.exists()
+    assert len(list(builds_root(store_dir).glob("2*"))) == 2

@@ -10,7 +10,12 @@ load thread is a client of its own through X-Forwarded-For), and then:
    before and after;
 2. fair sharing: one client keeps 8 expensive queries going while another sends cheap ASK
    queries; the cheap query's p50 and p99, and how the expensive client was answered;
-3. a killed query worker: its request's status and the next query's.
+3. a killed query worker: its request's status and the next query's;
+4. the build killed at each of its stages while the server serves its store (faults.py): the
+   served store, the build's processes and files afterwards, and the server's answers.
+
+Memory is read three times: once the server answers, after a warm-up that has started every
+web process's query workers and validators, and after the load; growth is the last two apart.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +38,7 @@ from pathlib import Path
 from sozialgraph.pipeline.build import build
 from sozialgraph.sparql.catalogue import load_catalogue
 from sozialgraph_bench.config import free_port, percentile
+from sozialgraph_bench.faults import STAGES, kill_build_at
 
 HEAVY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
          "?m ?n2 ?o }")
@@ -75,17 +82,19 @@ def mix() -> list[tuple[str, str, str, bytes | None, dict]]:
     return items
 
 
-def memory_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (web processes and their workers)."""
-    total = 0
+def memory_mb(pid: int) -> dict:
+    """Resident memory of a process and its descendants (web processes and their workers), and
+    how many processes that is."""
+    total, processes = 0, 0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and _descends_from(int(entry.name), pid):
             try:
                 total += int((entry / "statm").read_text().split()[1]) * \
                     os.sysconf("SC_PAGE_SIZE")
+                processes += 1
             except (OSError, ValueError, IndexError):
                 continue
-    return round(total / 2**20, 1)
+    return {"mb": round(total / 2**20, 1), "processes": processes}
 
 
 def _descends_from(pid: int, ancestor: int) -> bool:
@@ -184,6 +193,17 @@ def killed_worker(port: int, server_pid: int) -> dict:
             "next_query": after}
 
 
+def killed_builds(port: int, store: Path, stages: list[str]) -> list[dict]:
+    """The build killed at each of `stages` over the store the server serves; after each, the
+    server's answer to a query."""
+    outcomes = []
+    for stage in stages:
+        outcome = kill_build_at(stage, store)
+        answer = request(port, "GET", "/sparql?query=ASK%20%7B%7D", "203.0.113.3")[0]
+        outcomes.append(dict(outcome, query_after=answer))
+    return outcomes
+
+
 def _cmdline(entry: Path) -> str:
     try:
         return (entry / "cmdline").read_bytes().decode(errors="replace")
@@ -206,8 +226,14 @@ def render(results: dict) -> str:
              "| kind | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|"]
     lines += [f"| {kind} | {v[50]} | {v[95]} | {v[99]} |"
               for kind, v in sorted(load_["latency_ms"].items())]
-    lines += ["", f"Memory of the server (web processes and their workers): "
-              f"{results['memory_before_mb']} MB before, {results['memory_after_mb']} MB after.",
+    started, warm, after = (results[key] for key in
+                            ("memory_started", "memory_warm", "memory_after"))
+    lines += ["", "Resident memory of the server (web processes and every worker they start): "
+              f"{started['mb']} MB in {started['processes']} processes once it answers; "
+              f"{warm['mb']} MB in {warm['processes']} after a warm-up that starts the query "
+              f"workers and validators; {after['mb']} MB in {after['processes']} after the "
+              f"load: {round(after['mb'] - warm['mb'], 1)} MB of growth over "
+              f"{load_['requests']} requests.",
               "", "## Fair sharing", "",
               f"One client keeps 8 expensive queries going; another sends cheap `ASK {{}}` "
               f"queries: {fair['cheap_ok']} of {fair['cheap_queries']} answered, p50 "
@@ -216,8 +242,31 @@ def render(results: dict) -> str:
                                               sorted(fair["expensive_client"].items())) + ".",
               "", "## A killed query worker", "",
               f"{kill['workers_killed']} query worker(s) killed while evaluating: that request "
-              f"answered {kill['killed_request']}, the next query {kill['next_query']}.", ""]
+              f"answered {kill['killed_request']}, the next query {kill['next_query']}.", "",
+              "A killed web process and slow or lying clients are answered by the proxy of "
+              "the public deployment (docs/deployment.md, tests/test_proxy.py).", "",
+              "## The build killed at each stage", "",
+              "`sozialgraph build` over the store being served, killed (SIGKILL) as it "
+              "announces each stage; then a full build.", "",
+              "| stage | served store | processes left | files left | after the next build "
+              "| query after |", "|---|---|---|---|---|---|"]
+    for outcome in results["killed_builds"]:
+        same = "unchanged" if outcome["served_after"] == outcome["served_before"] \
+            else "CHANGED"
+        lines.append(f"| {outcome['stage']} | {same} ({outcome['served_after'][1]} quads) | "
+                     f"{outcome['processes_left']} | {_names(outcome['files_left'])} | "
+                     f"{_names(outcome['files_after_next_build'])} | "
+                     f"{outcome['query_after']} |")
+    lines.append("")
     return "\n".join(lines)
+
+
+def _names(files: list[str]) -> str:
+    """Leftover files by kind (their names carry process ids and times)."""
+    if not files:
+        return "none"
+    kinds = Counter(re.sub(r"\d+", "N", name) for name in files)
+    return ", ".join(f"`{kind}`" + (f" ×{n}" if n > 1 else "") for kind, n in sorted(kinds.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--clients", type=int, default=16)
     options.add_argument("--fairness-seconds", type=float, default=20)
     options.add_argument("--out", type=Path, default=Path("docs") / "reliability.md")
+    options.add_argument("--stages", type=lambda text: text.split(","), default=list(STAGES),
+                         help=f"build stages to kill the build at (default: {','.join(STAGES)})")
     args = options.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="sozialgraph-loadtest-"))
     build(work / "store")
@@ -247,11 +298,14 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.3)
         request(port, "GET", "/sparql?query=ASK%20%7B%7D", "192.0.2.250")
         results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                   "memory_before_mb": memory_mb(server.pid)}
+                   "memory_started": memory_mb(server.pid)}
+        load(port, max(len(mix()) * 4, args.requests // 20), args.clients)  # warm-up
+        results["memory_warm"] = memory_mb(server.pid)
         results["load"] = load(port, args.requests, args.clients)
-        results["memory_after_mb"] = memory_mb(server.pid)
+        results["memory_after"] = memory_mb(server.pid)
         results["fairness"] = fairness(port, args.fairness_seconds)
         results["killed_worker"] = killed_worker(port, server.pid)
+        results["killed_builds"] = killed_builds(port, work / "store", args.stages)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

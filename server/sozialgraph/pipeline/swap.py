@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sozialgraph.pipeline.steps import BuildError
+from sozialgraph.store.handle import in_use
 
 BUILD_NAME = re.compile(r"^\d{8}T\d{12}Z$")
 
@@ -89,15 +90,17 @@ def swap_in(store_dir: Path, build_dir: Path) -> Path | None:
 
 
 def prune_builds(store_dir: Path, keep: set[Path | None]) -> list[Path]:
-    """Remove the builds (and abandoned partial builds) of `store_dir` not in `keep`, and what
-    killed builds left behind: a partial build's N-Quads dump (only the build holding the lock
-    writes one, and the caller holds it) and the validation files of builds whose process is
-    gone."""
+    """Remove the builds (and abandoned partial builds) of `store_dir` that are not in `keep`
+    and that no running process reads (`store.handle.in_use`: a server keeps its build until
+    it is restarted), and what killed builds left behind: a partial build's N-Quads dump (only
+    the build holding the lock writes one, and the caller holds it) and the validation files of
+    builds whose process is gone."""
     keep_resolved = {p.resolve() for p in keep if p is not None}
     removed = []
     for entry in builds_root(store_dir).iterdir():
         name = entry.name.removeprefix(".").removesuffix(".partial")
-        if BUILD_NAME.match(name) and entry.resolve() not in keep_resolved:
+        if BUILD_NAME.match(name) and entry.resolve() not in keep_resolved \
+                and not in_use(entry):
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
         elif _abandoned_file(entry):

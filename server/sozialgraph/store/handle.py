@@ -4,6 +4,7 @@ interface over a SPARQL 1.1 endpoint."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from pathlib import Path
@@ -19,9 +20,41 @@ class StoreUnavailable(RuntimeError):
     pass
 
 
+# A file every build has, which a process reading the build holds a shared lock on (`pin`), and
+# which the build's pruning tests for an exclusive one (`in_use`): a build a running server (or
+# any of its query workers) still reads is never removed under it.
+PIN_FILE = "build-info.json"
+
+
+def pin(location: Path):
+    """A shared lock on the build at `location`, held while the returned file is open (and by
+    the processes forked meanwhile); None for a store that is no build (no PIN_FILE)."""
+    try:
+        held = open(location / PIN_FILE, "rb")  # noqa: SIM115 - open as long as the store is
+    except OSError:
+        return None
+    fcntl.flock(held, fcntl.LOCK_SH)
+    return held
+
+
+def in_use(location: Path) -> bool:
+    """Whether a process holds a `pin` on the build at `location`."""
+    try:
+        with open(location / PIN_FILE, "rb") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
+
+
 class StoreHandle:
     """The store of this process, opened read-only once (again after a fork), with cached facts
-    about it. The store does not change while it is open: a rebuilt store needs a restart."""
+    about it. The store does not change while it is open: a rebuilt store needs a restart, and
+    until then the build it reads is pinned, so that later builds do not remove it."""
 
     def __init__(self, path: str | Path, include_inferred_default: bool):
         self.path = Path(path)
@@ -31,6 +64,7 @@ class StoreHandle:
         self._store: ox.Store | None = None
         self._location: Path | None = None
         self._facts: dict[str, Any] = {}
+        self._pin = None
 
     def get(self) -> ox.Store:
         with self._lock:
@@ -42,6 +76,8 @@ class StoreHandle:
                     self._store = open_store(location)
                 except (FileNotFoundError, OSError) as error:
                     raise StoreUnavailable(f"the store is not available: {error}") from error
+                if self._pin is None:  # a forked process shares its parent's pin
+                    self._pin = pin(location)
                 self._pid, self._location, self._facts = os.getpid(), location, {}
             return self._store
 
