@@ -127,6 +127,10 @@ def test_the_app_answers_through_the_proxy(proxied):
     target = "/sparql?" + urllib.parse.urlencode({"query": long_query})
     assert 8100 < len(f"GET {target} HTTP/1.1") <= 8190
     assert _request(url + target)[0] == 200
+    # a longer one gets the proxy's 414 that says what to do, readable by a page elsewhere
+    status, headers, body = _request(url + target + "%20" * 40)
+    assert status == 414 and b"by POST" in body
+    assert dict(headers)["Access-Control-Allow-Origin"] == "*"
     # a chunked body reaches the app whole (nginx reads it, then sends it with its length)
     status, _, body = _request(f"{url}/sparql", "POST", body=iter([b"ASK ", b"{ }"]),
                                headers={"Content-Type": "application/sparql-query"})
