@@ -208,6 +208,8 @@ def validate_turbo(store: ox.Store, shapes: Graph,
             allow_warnings=True)
     except Exception as error:  # the engine reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
+    if isinstance(report, pyshacl_turbo.ValidationFailure):  # returned, not raised: a shape
+        raise ValidationError(f"validation could not run: {report}")  # the engine cannot run
     _enrich_shapes(report, shapes)
     for focus in set(report.objects(None, SH.focusNode)):
         if isinstance(focus, BNode):
