@@ -77,6 +77,13 @@ def test_every_rule_against_owlrl():
     g.add((EX.Colour, OWL.oneOf, members))
     g.add((members, RDF.first, EX.red))
     g.add((members, RDF.rest, RDF.nil))
+    # a chain of a super-property and a symmetric one (prp-spo2): x q y, y s x' -> x g x'
+    links, second = BNode("chain"), BNode("chain2")
+    g.add((EX.g, OWL.propertyChainAxiom, links))
+    g.add((links, RDF.first, EX.q))
+    g.add((links, RDF.rest, second))
+    g.add((second, RDF.first, EX.s))
+    g.add((second, RDF.rest, RDF.nil))
     ontology = Graph()
     rules, owlrl = infer(ontology, [g]), infer(ontology, [g], engine="owlrl")
     _same(rules, owlrl)
@@ -85,6 +92,7 @@ def test_every_rule_against_owlrl():
     assert (EX.z, EX.r, EX.x) in kept  # inverse, then transitive
     assert (EX.w, EX.s, EX.z) in kept  # symmetric
     assert (EX.x, RDF.type, EX.D) in kept  # domain, hierarchy, equivalence
+    assert (EX.y, EX.g, EX.w) in kept  # chain: y q z (super-property of p), z s w
 
 
 @pytest.mark.parametrize("axiom", [

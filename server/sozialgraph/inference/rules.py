@@ -9,10 +9,11 @@ Rules (OWL 2 RL names), applied to the ontology and the data together until noth
 - cax-sco, cax-eqc1/2: types from superclasses; cls-oo: members of an owl:oneOf are of the class;
 - prp-dom, prp-rng: types from domains and ranges (not for literal values);
 - prp-spo1, prp-eqp1/2: super-properties; prp-inv1/2: inverses; prp-symp: symmetric properties;
-  prp-trp: transitive properties.
+  prp-trp: transitive properties; prp-spo2: property chains of two properties (a funding by a
+  ministry is a funding by the Land the ministry belongs to).
 
 `supported()` says whether a graph stays within these rules. Anything else of OWL (restrictions,
-disjointness, property chains, keys, cardinalities, owl:sameAs, ...) or anything that would make
+disjointness, chains of more than two properties, keys, cardinalities, owl:sameAs, ...) or anything that would make
 owlrl derive owl:sameAs or report an inconsistency (two values of a functional property, a
 resource typed owl:Nothing, an ill-typed literal) is not handled here: sozialgraph.inference.owl then runs
 owlrl as before. tests/test_inference_equivalence.py checks that both give the same triples on
@@ -41,7 +42,7 @@ _HANDLED_OWL = {
     OWL.NamedIndividual, OWL.Thing, OWL.versionInfo, OWL.versionIRI, OWL.priorVersion,
     OWL.deprecated, OWL.imports, OWL.inverseOf, OWL.oneOf, OWL.equivalentClass,
     OWL.equivalentProperty, OWL.TransitiveProperty, OWL.SymmetricProperty,
-    OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
+    OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.propertyChainAxiom,
 }
 
 
@@ -76,7 +77,7 @@ _VOCABULARY = {
     str(RDFS): {"subClassOf", "subPropertyOf", "domain", "range"},
     str(OWL): {"equivalentClass", "equivalentProperty", "inverseOf", "oneOf", "SymmetricProperty",
                "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
-               "Nothing"},
+               "Nothing", "propertyChainAxiom"},
 }
 RDFLIB = Terms(URIRef, lambda t: isinstance(t, Literal),
                lambda t: str(t) if isinstance(t, URIRef) else None,
@@ -115,7 +116,7 @@ def _rdf_list(index_first: dict, index_rest: dict, head, v: Terms) -> list:
     while head != v.nil and head not in seen:
         seen.add(head)
         if head not in index_first:
-            raise Unsupported("a malformed rdf:List in owl:oneOf")
+            raise Unsupported("a malformed rdf:List (owl:oneOf, owl:propertyChainAxiom)")
         items.append(index_first[head])
         head = index_rest.get(head, v.nil)
     return items
@@ -133,7 +134,7 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
     sub_class, sub_prop = defaultdict(set), defaultdict(set)
     domains, ranges, inverses = defaultdict(set), defaultdict(set), defaultdict(set)
     symmetric, transitive, functional, inverse_functional = set(), set(), set(), set()
-    first, rest, one_of = {}, {}, []
+    first, rest, one_of, chain_heads = {}, {}, [], []
     for s, p, o in triples:
         if p == v.subClassOf:
             sub_class[s].add(o)
@@ -154,6 +155,8 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
             inverses[o].add(s)
         elif p == v.oneOf:
             one_of.append((s, o))
+        elif p == v.propertyChainAxiom:
+            chain_heads.append((s, o))
         elif p == v.first:
             first[s] = o
         elif p == v.rest:
@@ -169,6 +172,15 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
                 inverse_functional.add(s)
     super_classes = _closure_of(sub_class)
     super_props = _closure_of(sub_prop)
+    # prp-spo2: (x p1 y), (y p2 z) -> (x p z) for `p owl:propertyChainAxiom (p1 p2)`
+    chains_first, chains_second = defaultdict(set), defaultdict(set)  # p1 -> {(p, p2)}, ...
+    for prop, head in chain_heads:
+        links = _rdf_list(first, rest, head, v)
+        if len(links) != 2:
+            raise Unsupported(f"a property chain of {len(links)} properties ({prop})")
+        chains_first[links[0]].add((prop, links[1]))
+        chains_second[links[1]].add((prop, links[0]))
+    indexed = transitive | set(chains_first) | set(chains_second)
     members_of = defaultdict(set)  # individual -> classes whose owl:oneOf lists it
     for cls, head in one_of:
         for member in _rdf_list(first, rest, head, v):
@@ -188,17 +200,17 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
                            if sup != node and node in hierarchy.get(sup, ()))
 
     # instance rules, semi-naive: each new triple is looked at once
-    by_subject = defaultdict(set)  # (p, s) -> objects, for transitive p only
-    by_object = defaultdict(set)  # (p, o) -> subjects, for transitive p only
+    by_subject = defaultdict(set)  # (p, s) -> objects, for transitive and chained p only
+    by_object = defaultdict(set)  # (p, o) -> subjects, for transitive and chained p only
     for s, p, o in closure:
-        if p in transitive:
+        if p in indexed:
             by_subject[p, s].add(o)
             by_object[p, o].add(s)
     # a triple whose predicate no rule mentions, and not a type with superclasses, derives
     # nothing: leave those out of the work list (most of the data: labels, quotes, values)
     type_ = v.type
     active = set(super_props) | set(domains) | set(ranges) | set(inverses) | symmetric | \
-        transitive
+        indexed
     pending = [t for t in closure if t[1] in active or (t[1] == type_ and t[2] in super_classes)]
     for member, classes in members_of.items():
         pending.extend((member, v.type, cls) for cls in classes)
@@ -208,7 +220,7 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
             closure.add(triple)
             pending.append(triple)
             s, p, o = triple
-            if p in transitive:
+            if p in indexed:
                 by_subject[p, s].add(o)
                 by_object[p, o].add(s)
 
@@ -240,6 +252,12 @@ def materialise(triples: set[tuple], v: Terms = RDFLIB) -> set[tuple]:
                 add((before, p, o))
             for after in list(by_subject.get((p, o), ())):
                 add((s, p, after))
+        for prop, second in chains_first.get(p, ()):
+            for end in list(by_subject.get((second, o), ())):
+                add((s, prop, end))
+        for prop, first_link in chains_second.get(p, ()):
+            for start in list(by_object.get((first_link, s), ())):
+                add((start, prop, o))
 
     _check_no_same_as(closure, functional, inverse_functional, v)
     if any(p == v.type and o == v.Nothing for _, p, o in closure):
