@@ -8,8 +8,9 @@ SPARQL test suite prescribes.
 - ASK answers compare as booleans, CONSTRUCT and DESCRIBE answers as isomorphic graphs.
 - Terms compare as RDF terms, with two equalities the specifications give: a numeric literal
   equals another of its datatype with the same value (XSD 1.1's canonical `"2"^^xsd:decimal`,
-  which Oxigraph writes, is XSD 1.0's `"2.0"`, which the 2011 results use), and language tags
-  compare case-insensitively (RDF 1.1 Concepts, 3.3).
+  which Oxigraph writes, is XSD 1.0's `"2.0"`, which the 2011 results use), language tags
+  compare case-insensitively, and `"a"^^xsd:string` is the simple literal `"a"` (RDF 1.1
+  Concepts, 3.3).
 
 Parsing is rdflib's: SPARQL XML, JSON, CSV and TSV results (rdflib.query.Result.parse), result
 sets written in RDF (the SPARQL 1.0 tests' .ttl files), and RDF graphs. Imports rdflib.
@@ -34,7 +35,8 @@ RESULT_TYPES = {  # media type -> rdflib's results format
     "application/sparql-results+xml": "xml", "application/sparql-results+json": "json",
     "text/csv": "csv", "text/tab-separated-values": "tsv"}
 RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt",
-             "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+             "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+             "application/n-quads": "nquads", "application/trig": "trig"}
 BY_EXTENSION = {".srx": "application/sparql-results+xml",
                 ".srj": "application/sparql-results+json", ".csv": "text/csv",
                 ".tsv": "text/tab-separated-values"}
@@ -122,15 +124,20 @@ def comparable(term):
     True
     >>> comparable(Literal("bar", lang="en-US")) == Literal("bar", lang="en-us")
     True
+    >>> comparable(Literal("a", datatype=XSD + "string")) == Literal("a")
+    True
     """
     if not isinstance(term, Literal):
         return term
     if term.language:
         return Literal(str(term), lang=term.language.lower())
     datatype = str(term.datatype) if term.datatype else ""
+    if datatype == XSD + "string":  # RDF 1.1: a simple literal is an xsd:string
+        return Literal(str(term))
     try:
         if datatype in _DECIMALS:
-            return Literal(str(Decimal(str(term).strip()).normalize()), datatype=term.datatype)
+            value = Decimal(str(term).strip()).normalize()
+            return Literal(format(value, "f"), datatype=term.datatype)
         if datatype in _FLOATS:
             return Literal(repr(float(str(term).strip())), datatype=term.datatype)
     except (InvalidOperation, ValueError):

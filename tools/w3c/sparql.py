@@ -129,8 +129,9 @@ def run_protocol(endpoint: Endpoint, test: ProtocolTest) -> Outcome:
         url = _exchange_url(endpoint, exchange.path, exchange.is_update)
         if url is None:
             return Outcome("fail", f"{endpoint.name} takes no updates")
+        headers = {"Accept": None, **dict(exchange.headers)}  # only the manifest's headers
         response = endpoint.session.request(exchange.method, url, data=exchange.body,
-                                            headers=dict(exchange.headers), timeout=TIMEOUT,
+                                            headers=headers, timeout=TIMEOUT,
                                             allow_redirects=False)
         where = f"request {number} ({exchange.method} {urlsplit(url).path})"
         if str(response.status_code)[0] not in exchange.statuses:

@@ -130,8 +130,9 @@ def syntax_tests() -> list[SyntaxTest]:
         for graph, entry in entries(w3c_dir() / folder / "manifest.ttl"):
             kind = _kind(graph, entry)
             if "SyntaxTest" in kind:
-                action = graph.value(entry, MF.action)
-                tests.append(SyntaxTest(short_name(entry), kind, path_of(action)))
+                query_file = path_of(graph.value(entry, MF.action))
+                tests.append(SyntaxTest(f"{query_file.parent.name}/{query_file.name}", kind,
+                                        query_file))
     return tests
 
 
@@ -229,6 +230,11 @@ class ShaclTest:
     shapes_file: Path
     expected: Graph = field(compare=False, repr=False)  # the manifest's graph
     report: Node = field(compare=False, repr=False)  # the expected report's node in it
+
+    @property
+    def expects_failure(self) -> bool:
+        """The suite's `sht:Failure`: the validator must refuse the shapes (no report)."""
+        return self.report == SHT.Failure
 
 
 def shacl_tests(folder: str) -> list[ShaclTest]:
