@@ -242,6 +242,7 @@ def shacl_tests(folder: str) -> list[ShaclTest]:
     for graph, entry in entries(w3c_dir() / folder / "manifest.ttl"):
         action = graph.value(entry, MF.action)
         tests.append(ShaclTest(
-            short_name(entry), path_of(graph.value(action, SHT.dataGraph)),
+            f"{folder.rsplit('/', 1)[-1]}/{short_name(entry)}",
+            path_of(graph.value(action, SHT.dataGraph)),
             path_of(graph.value(action, SHT.shapesGraph)), graph, graph.value(entry, MF.result)))
     return tests
