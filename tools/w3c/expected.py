@@ -66,9 +66,6 @@ SPARQL_FAILURES: dict[str, Known] = {
         "as zero_or_more_set_start, for p?" + _NOT_APPROVED),
     "property-path/zero_or_one_set_end": _engine(
         "as zero_or_more_set_end, for p?" + _NOT_APPROVED),
-    "graph/graph-exist": _engine(
-        "GRAPH <g> {} over an existing named graph gives no solution; the test expects one "
-        "empty solution" + _NOT_APPROVED),
     "graph/graph-variable-scope": _engine(
         "the variable of GRAPH ?g is in scope inside it (FILTER(BOUND(?g)) holds); the test "
         "expects it unbound there" + _NOT_APPROVED),

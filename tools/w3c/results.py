@@ -67,8 +67,9 @@ def from_result(result: Result) -> Answer:
         return Answer(boolean=bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return Answer(graph=result.graph)
-    return Answer(solutions=[{str(k): v for k, v in row.asdict().items() if v is not None}
-                             for row in result])
+    # result.bindings, not iteration: rdflib's iterator drops a solution that binds nothing
+    return Answer(solutions=[{str(k): v for k, v in row.items() if v is not None}
+                             for row in result.bindings])
 
 
 def from_result_set_graph(graph: Graph) -> Answer:
