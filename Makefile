@@ -7,7 +7,7 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test test-fast build validate lint clean browser-deps proxy-deps bench bench-smoke loadtest
+.PHONY: install assets serve test test-fast build validate lint clean browser-deps proxy-deps bench bench-smoke loadtest conformance
 
 $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,9 @@ bench-smoke: install
 # of curated queries, pages, dumps and validations at 16 clients, fair sharing, a killed worker.
 loadtest: install
 	$(BIN)/python -m sozialgraph_bench.loadtest --out docs/reliability.md
+
+# The W3C SPARQL and SHACL suites (from ../shared/w3c, or $SOZIALGRAPH_W3C) against this endpoint,
+# sozialgraph validate, Oxigraph's server and pySHACL: the counts in docs/conformance.md (about
+# two minutes). The same suites run as tests in `make test` (tests/test_w3c_*.py).
+conformance: install
+	$(BIN)/sozialgraph conformance --out docs/conformance.md

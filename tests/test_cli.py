@@ -396,3 +396,22 @@ def test_serve_runs_the_app_under_gunicorn(fixture_store, tmp_path):
 def test_serve_without_store_exits_2(cli, tmp_path):
     result = cli.invoke(main, ["serve", "--store", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "no store" in result.stderr
+
+
+FORBIDDEN_SPARQL_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+  sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this <http://example.org/q> ?o } }" ] .
+"""
+
+
+def test_validate_shapes_shacl_forbids_exit_2(cli, tmp_path):
+    """SHACL-SPARQL forbids MINUS in a constraint; the engine returns a failure instead of a
+    report, which is 'could not run' (exit 2 with the reason), not a crash."""
+    shapes, empty = tmp_path / "shapes.ttl", tmp_path / "empty.ttl"
+    shapes.write_text(FORBIDDEN_SPARQL_SHAPES, encoding="utf-8")
+    empty.write_text("", encoding="utf-8")
+    result = cli.invoke(main, ["validate", str(shapes), "--shapes", str(shapes),
+                               "--ontology", str(empty)])
+    assert result.exit_code == 2, result.output
+    assert "validation could not run" in result.stderr and "MINUS" in result.stderr

@@ -80,3 +80,29 @@ def test_the_default_graph_is_the_merge_only_when_asked(tmp_path, union):
     if union:
         expected.add(("http://example.org/c", "http://example.org/d"))
     assert default == expected
+
+
+def test_a_blank_node_label_names_one_node_per_file(tmp_path):
+    """RDF scopes a blank node label to its document: `_:x` in two files is two nodes (the W3C
+    SPARQL test graph-09 joins on such a pair and must find nothing), `_:x` twice in one file is
+    one node."""
+    first, second = tmp_path / "first.ttl", tmp_path / "second.ttl"
+    first.write_text("_:x <http://example.org/p> 1 . _:x <http://example.org/q> 2 .\n",
+                     encoding="utf-8")
+    second.write_text("_:x <http://example.org/p> 3 .\n", encoding="utf-8")
+    store = _load(tmp_path, first, second, extra=["--separate-default-graph"])
+    subjects = {q.object.value: q.subject for q in store}
+    assert all(isinstance(node, ox.BlankNode) for node in subjects.values())
+    assert subjects["1"] == subjects["2"]
+    assert subjects["1"] != subjects["3"]
+
+
+def test_a_graph_loaded_from_an_empty_file_exists(tmp_path):
+    """So that a query may name it (the endpoint refuses graphs the store lacks): FROM <g> over
+    it finds nothing instead of being refused."""
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("# nothing\n", encoding="utf-8")
+    graph = "http://example.org/empty"
+    store = _load(tmp_path, empty, extra=["--graph", graph, "--separate-default-graph"])
+    assert ox.NamedNode(graph) in set(store.named_graphs())
+    assert not list(store.query(f"SELECT * FROM <{graph}> WHERE {{ ?s ?p ?o }}"))

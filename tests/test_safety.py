@@ -108,6 +108,29 @@ def test_refused_before_evaluation(client, query):
                                              "not a graph of this store", "nests")), text
 
 
+@pytest.mark.parametrize("request_form", [
+    {"query": f"SELECT * WHERE {{ SERVICE <{REMOTE}> {{ ?s ?p ?o }} }}"},
+    {"query": "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }"},
+    {"query": "ASK { ?s ?p ?o }", "default-graph-uri": "http://example.org/elsewhere"},
+    {"query": "DELETE WHERE { ?s ?p ?o }"},
+    {"update": "CLEAR ALL"},
+], ids=["service", "from", "default-graph-uri", "update-keyword", "update"])
+def test_policy_refusals_say_they_are_policy(client, request_form):
+    """What the service will not do by policy is told apart from a fault of the query: the
+    message starts `refused by policy:` (docs/endpoint.md; the W3C runs count on it)."""
+    response = client.post("/sparql", data=request_form)
+    assert response.status_code in (400, 403)
+    assert "refused by policy: " in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE {", "SELECT ?x WHERE { ?x ?p }",
+                                   "ASK { FILTER(<urn:x:no-such-function>(1)) }"])
+def test_faults_of_the_query_are_not_called_policy(client, query):
+    response = ask(client, query)
+    assert response.status_code == 400
+    assert "policy" not in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
 @pytest.mark.parametrize("graph", ["http://example.org/data.ttl", "file:///etc/passwd", ""])
 def test_dataset_parameters_outside_the_store(client, param, graph):

@@ -324,6 +324,20 @@ def test_own_shapes_with_a_syntax_error(client):
     assert "cannot read the shapes: mine.ttl:" in message
 
 
+def test_own_shapes_shacl_forbids_are_a_400_with_the_reason(client):
+    """A SPARQL constraint with MINUS is not SHACL-SPARQL: the engine gives no report, and the
+    client gets 400 naming why (it crashed the validator before: 500)."""
+    shapes = OWN_SHAPES + b'''
+ex:NoMinus a sh:NodeShape ; sh:targetNode ex:a ;
+  sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this <http://example.org/q> ?o } }" ] .
+'''
+    response = client.post("/validate", data={
+        "data": (BytesIO(GOOD), "good.ttl"), "shapes": (BytesIO(shapes), "mine.ttl"),
+        "context": "none"}, content_type="multipart/form-data")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "MINUS" in response.get_data(as_text=True)
+
+
 def test_own_shapes_may_not_reach_out(client, local_server):
     for query in (f"SELECT $this WHERE {{ SERVICE <{local_server.url}/sparql> {{ ?s ?p ?o }} }}",
                   f"SELECT $this FROM <{local_server.url}/graph> WHERE {{ ?s ?p ?o }}"):

@@ -83,10 +83,11 @@ def load_command(files, store, graph_iri, union):
 
     Formats by extension: .ttl .trig .nt .nq .rdf/.owl/.xml .jsonld/.json. Files are parsed by
     Oxigraph, as the build parses, so every literal keeps its datatype, time zone, precision and
-    white space (the store writes numbers in canonical form: 1.50 as 1.5). All files are read
-    before anything is written. With --union-default-graph the default graph is then brought up
-    to date with the merge of the named graphs. A built store is changed in place until the
-    next build replaces it.
+    white space (the store writes numbers in canonical form: 1.50 as 1.5). A blank node label
+    names one node within its file only. With --graph the graph exists afterwards even when the
+    files are empty, so queries may name it. All files are read before anything is written.
+    With --union-default-graph the default graph is then brought up to date with the merge of
+    the named graphs. A built store is changed in place until the next build replaces it.
     """
     try:
         target_graph = ox.NamedNode(graph_iri) if graph_iri else None
@@ -99,6 +100,8 @@ def load_command(files, store, graph_iri, union):
     try:
         Path(store).mkdir(parents=True, exist_ok=True)
         target = open_store(store, read_only=False)
+        if target_graph is not None:
+            target.add_graph(target_graph)
         for path, quads in parsed:
             if target_graph is not None:
                 quads = [ox.Quad(q.subject, q.predicate, q.object, target_graph)

@@ -80,7 +80,8 @@ def read_quads(path: str | Path) -> list[ox.Quad]:
     """A file's statements as Oxigraph reads them, losslessly (every literal as written, with
     its datatype, time zone, precision and white space; quads of TriG, N-Quads and JSON-LD in
     their graphs, triples in the default graph), through the same gates as parse_data: XML
-    without entities, JSON-LD contexts inline, syntax errors as `file:line: message`."""
+    without entities, JSON-LD contexts inline, syntax errors as `file:line: message`. Blank
+    nodes get fresh labels: a label is scoped to its file, so two files never share a node."""
     path = Path(path)
     fmt = format_for(path)
     try:
@@ -94,9 +95,11 @@ def read_quads(path: str | Path) -> list[ox.Quad]:
         _check_jsonld_is_local(data, name)
     if fmt in OXIGRAPH_FORMATS:
         check_strict_syntax(data, fmt, name, base)
-        return list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base))
+        return list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base,
+                             rename_blank_nodes=True))
     try:
-        return list(ox.parse(data, format=ox.RdfFormat.JSON_LD, base_iri=base))
+        return list(ox.parse(data, format=ox.RdfFormat.JSON_LD, base_iri=base,
+                             rename_blank_nodes=True))
     except SyntaxError as error:
         raise RDFSyntaxError(path, None, str(error)) from None
 

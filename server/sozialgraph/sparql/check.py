@@ -68,6 +68,15 @@ class UnsafeQuery(ValueError):
     """The query asks for something the endpoint does not do; the message says what."""
 
 
+class PolicyRefusal(UnsafeQuery):
+    """A query the endpoint will not run by its policy, not for a fault of the query: SERVICE,
+    updates, graphs the store lacks. The message starts `refused by policy:`, so that clients
+    (and the W3C conformance runs, docs/conformance.md) can tell it from a syntax error."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"refused by policy: {reason}")
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # iri, string, var, pname, word or punct
@@ -134,8 +143,8 @@ def check_query(query: str, graphs_in_store: Collection[str], base_iri: str | No
     >>> check_query("select * { service <http://x/> { ?s ?p ?o } }", set())
     Traceback (most recent call last):
     ...
-    sozialgraph.sparql.check.UnsafeQuery: SERVICE (federated query) is not allowed: this endpoint answers \
-only from its own store
+    sozialgraph.sparql.check.PolicyRefusal: refused by policy: SERVICE (federated query) is not \
+allowed: this endpoint answers only from its own store
     """
     decoded = unescape_codepoints(query)
     readings = [query] if decoded == query else [query, decoded]
@@ -158,7 +167,7 @@ only from its own store
 def check_graphs(iris: Iterable[str], graphs_in_store: Collection[str], where: str) -> None:
     for iri in iris:
         if iri not in graphs_in_store:
-            raise UnsafeQuery(
+            raise PolicyRefusal(
                 f"{where} names <{iri}>, which is not a graph of this store (the endpoint never "
                 "fetches data from elsewhere); the service description (GET /sparql with an RDF "
                 "Accept header) lists the graphs"
@@ -195,19 +204,19 @@ def _refuse_keywords(tokens: list[Token]) -> None:
         if tokens[i].kind == "pname":
             group_follows = any(t.kind == "punct" and t.text == "{" for t in tokens[i + 1:i + 4])
             if group_follows and _SERVICE_START.match(text):
-                raise UnsafeQuery(
+                raise PolicyRefusal(
                     f"{text} followed by a group is read as SERVICE (federated query), which is "
                     "not allowed: this endpoint answers only from its own store; choose another "
                     "prefix name")
             continue
         for keyword in FEDERATION_KEYWORDS:
             if keyword in upper:
-                raise UnsafeQuery(
+                raise PolicyRefusal(
                     f"{keyword} (federated query) is not allowed: this endpoint answers only "
                     "from its own store"
                 )
         if upper in UPDATE_KEYWORDS:
-            raise UnsafeQuery(
+            raise PolicyRefusal(
                 f"{upper} is an update keyword: this endpoint is read-only and answers queries "
                 "(SELECT, ASK, CONSTRUCT, DESCRIBE) only"
             )

@@ -79,6 +79,7 @@ def validate_pyshacl(data_graph: Graph, shapes_graph: Graph | None = None,
                                         advanced=True, allow_infos=True, allow_warnings=True)
     except Exception as error:  # pySHACL reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
+    _refuse_failure(report)
     _enrich_shapes(report, shapes)
     for focus in set(report.objects(None, SH.focusNode)):
         if isinstance(focus, BNode):
@@ -208,8 +209,7 @@ def validate_turbo(store: ox.Store, shapes: Graph,
             allow_warnings=True)
     except Exception as error:  # the engine reports bad shapes with several exception types
         raise ValidationError(f"validation could not run: {error}") from error
-    if isinstance(report, pyshacl_turbo.ValidationFailure):  # returned, not raised: a shape
-        raise ValidationError(f"validation could not run: {report}")  # the engine cannot run
+    _refuse_failure(report)
     _enrich_shapes(report, shapes)
     for focus in set(report.objects(None, SH.focusNode)):
         if isinstance(focus, BNode):
@@ -220,6 +220,14 @@ def validate_turbo(store: ox.Store, shapes: Graph,
                 for subject, predicate in pointers(focus):
                     report.add((_term_of(subject), URIRef(predicate[1:-1]), focus))
     return _finish(report, "turbo", allow_warnings)
+
+
+def _refuse_failure(report) -> None:
+    """Both engines return, not raise, a ValidationFailure for shapes SHACL forbids (a SPARQL
+    constraint with MINUS, VALUES or SERVICE, say): the validation could not run."""
+    if not isinstance(report, Graph):
+        message = getattr(report, "message", None) or str(report)
+        raise ValidationError(f"validation could not run: {message}")
 
 
 def _finish(report: Graph, engine: str, allow_warnings: bool) -> ValidationResult:

@@ -48,7 +48,7 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 # Names no graph: passed to the engine where the dataset has no default graph or no named graphs.
 NO_GRAPH = "urn:x-sozialgraph:no-graph"
-READ_ONLY = ("this endpoint is read-only: SPARQL Update (the update parameter, "
+READ_ONLY = ("refused by policy: this endpoint is read-only: SPARQL Update (the update parameter, "
              "application/sparql-update) is not accepted")
 
 
