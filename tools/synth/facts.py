@@ -29,6 +29,7 @@ from sozialgraph_synth.proportions import (
     QUANTITY_YEAR,
     REGIONS,
     REMENTION,
+    RESTATE_SHARE,
     START_YEAR,
     SUPPORTED,
     UNITS,
@@ -176,6 +177,30 @@ def funding(doc: Document, status: str) -> None:
     first = "increase" not in world.counts["fundings"]
     if doc.level == "StateLevel" and (first or rng.random() < INCREASE_SHARE):
         _increases(doc, subject, funder[0], m, status)
+    elif "restatement" not in world.counts["fundings"] or rng.random() < RESTATE_SHARE:
+        differs = {"AspectPeriodicity"} | ({"AspectQualifier"} if qualifier != "Exact" else set())
+        if period or start is not None or end is not None:
+            differs.add("AspectPeriod")
+        _restatement(doc, subject, funder[0], m, value, status, differs)
+
+
+def _restatement(doc: Document, designated: str, funder: str, m: Measure, value: int,
+                 status: str, differs: set[str]) -> None:
+    """The same funding stated again further down, as a bare figure: exact, no period (as the
+    corpus restates the 5 million a year and the childcare billion), linked to the designated
+    statement with what differs."""
+    n = doc.world.next("funding")
+    subject = iri(str(FUNDING[f"synth-{n}"]))
+    acc = f"{ARTICLES['acc'][m.gender]} {m.label}"
+    evidence = doc.sentence(f"funding-{n}", f"{_money(doc, value)} für {acc}")
+    _funding(doc, subject, (f"Förderung, erneut genannt: {m.label}",
+                            f"Funding, stated again: {m.label_en}"),
+             funder, m, value, "Exact", "PeriodicityNotStated", None, None, None, None, status,
+             evidence)
+    doc.add(subject, T.restates, designated)
+    for aspect in sorted(differs):
+        doc.add(subject, T.differsIn, getattr(T, aspect))
+    doc.world.count("fundings", "restatement")
 
 
 def _funding(doc: Document, subject: str, labels: tuple[str, str], funder: str, m: Measure,

@@ -56,6 +56,7 @@ UNITS = [("UnitCentre", "Zentrum", "Zentren", "centres", (1, 60), 25),
 PART_OF, AIM, ALT_LABEL, COMMENT = 0.7, 0.7, 0.4, 0.08
 IMPLEMENTER, SUPPORTED, START_YEAR, DURATION = 0.1, 0.06, 0.04, 0.02
 INCREASE_SHARE = 0.15  # of state funding facts, followed by increases in a double budget
+RESTATE_SHARE = 0.05  # of the other funding facts, stated again (sg:restates)
 CROSS_DOCUMENT = 0.1  # funding and counts of a measure an earlier document introduced
 REMENTION = 0.08  # measures an earlier document introduced, described again
 SHARED_EVIDENCE = 0.5  # a funding or count sentence also cited as evidence of its measure
