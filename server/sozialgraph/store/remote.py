@@ -29,6 +29,7 @@ Basic or Digest authentication (whichever the server asks for) or a bearer token
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 
 MERGE_GRAPH = "urn:x-sozialgraph:default-graph"  # the build's default graph, as a named graph
 GRAPH_NAMESPACE = str(GRAPH)  # the graphs of the project; other graphs of the store stay hidden
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 MAX_RESPONSE_BYTES = 256 * 2**20  # a query answer larger than this is refused (too many rows)
 
 RESULT_PARSERS = {
@@ -199,7 +201,7 @@ class RemoteStore:
             log.error("remote store: %s", error)
             raise RemoteError(f"the remote store at {self.display} is not reachable") from None
         self._check_status(response)
-        return self._parse(response)
+        return answer_of_ask(self._parse(response), sparql)
 
     def _check_status(self, response: Response) -> None:
         status = response.status
@@ -249,6 +251,25 @@ class RemoteStore:
                 from None
         raise RemoteError(f"the remote store answered in an unexpected format "
                           f"({media_type or 'no Content-Type'})")
+
+
+ASK_COLUMN = ox.Variable("__ASK_RETVAL")
+_ASK_FORM = re.compile(r"(?:^|[\s}>])ASK\s*(?:WHERE\s*)?\{", re.IGNORECASE)
+
+
+def answer_of_ask(result, sparql: str):
+    """Virtuoso 7.2.5 (07.20.3229) answers an ASK query with a solution table: one column
+    `__ASK_RETVAL`, one row `1` for true, no row for false (in JSON, XML and TSV alike; see
+    docs/scale-out.md). Turn exactly that back into the boolean the protocol defines; anything
+    else passes unchanged."""
+    if not isinstance(result, ox.QuerySolutions) or result.variables != [ASK_COLUMN] \
+            or not _ASK_FORM.search(sparql):
+        return result
+    values = [row[ASK_COLUMN] for row in result]
+    if values and values != [ox.Literal("1", datatype=ox.NamedNode(XSD_INTEGER))]:
+        raise RemoteError(f"the remote store answered an ASK query with {values[:3]}")
+    return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if values else b"false"),
+                                  format=ox.QueryResultsFormat.JSON)
 
 
 # ---- the handle and the executor the app uses ---------------------------------------------------
