@@ -7,7 +7,7 @@ STORE  ?= store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install assets serve test test-fast build validate lint clean browser-deps proxy-deps bench bench-smoke loadtest conformance
+.PHONY: install assets serve test test-fast build validate lint clean browser-deps proxy-deps virtuoso-deps bench bench-smoke loadtest conformance
 
 $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ proxy-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq nginx; fi; }
 
+# tests/test_virtuoso.py runs Debian's Virtuoso Open Source 7 on loopback ports of its own.
+# Only the binaries: virtuoso-opensource-7-bin has no service, so nothing starts or holds
+# 1111/8890 (the full virtuoso-opensource-7 package brings an init script and a database in
+# /var/lib, and asks for a dba password through debconf).
+virtuoso-deps:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq virtuoso-opensource-7-bin; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq virtuoso-opensource-7-bin; fi; }
+
 build: install
 	$(BIN)/sozialgraph build --store $(STORE)
 
@@ -49,7 +58,7 @@ serve: build assets
 validate: install
 	$(BIN)/sozialgraph validate
 
-test: install assets browser-deps proxy-deps
+test: install assets browser-deps proxy-deps virtuoso-deps
 	$(BIN)/python -m pytest -q
 
 # Everything but the tests marked slow (builds at scale, installs, engines compared) or e2e

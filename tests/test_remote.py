@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,15 +22,26 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 import requests
-from click.testing import CliRunner
-from rdflib import Graph
-from rdflib.compare import isomorphic
+from remotecompare import (
+    CATALOGUE,
+    JSON_RESULTS,
+    RDF_SUFFIXES,
+    SCRIPT,
+    canonical,
+    dump_format,
+    local_path,
+    push,
+    remote_count,
+    rows,
+    same_html_page,
+    same_rdf,
+    same_rows,
+    wait_until,
+)
 from requests.utils import parse_dict_header
 from storefixture import close_app, free_port, make_app
 
-from sozialgraph.cli.main import main
-from sozialgraph.rdf.namespaces import BASE, EVIDENCE, FUNDING, GRAPH, MEASURE
-from sozialgraph.sparql.catalogue import load_catalogue
+from sozialgraph.rdf.namespaces import EVIDENCE, FUNDING, GRAPH, MEASURE
 from sozialgraph.store.embedded import GRAPH_INFERRED, named_graphs, open_store
 from sozialgraph.store.http import Credentials, HttpClient, split_credentials
 from sozialgraph.store.push import LINKS_QUERY
@@ -40,28 +49,11 @@ from sozialgraph.store.remote import MERGE_GRAPH, RemoteStore
 from sozialgraph.web.app import create_app
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-SCRIPT = Path(sys.executable).parent / "sozialgraph"
-JSON_RESULTS = "application/sparql-results+json"
-CATALOGUE = load_catalogue()
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not OXIGRAPH.exists(),
     reason=f"the Oxigraph server binary is missing at {OXIGRAPH} (pip install oxigraph==0.5.13)")]
-
-
-def wait_until(check, what: str, process: subprocess.Popen, log: Path, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{what} stopped: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if check():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{what} did not answer in {seconds} s: {log.read_text(errors='replace')[-2000:]}")
 
 
 @contextmanager
@@ -85,17 +77,6 @@ def oxigraph_server(location: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-def push(*args: str) -> object:
-    return CliRunner().invoke(main, ["push", *args])
-
-
-def remote_count(url: str, pattern: str, **dataset) -> int:
-    data = {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", **dataset}
-    answer = requests.post(url, data=data, headers={"Accept": JSON_RESULTS}, timeout=30)
-    answer.raise_for_status()
-    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
 # ---- fixtures -----------------------------------------------------------------------------------
@@ -236,16 +217,6 @@ def test_graph_store_is_derived_from_the_query_endpoint():
 
 # ---- the same answers through the remote store --------------------------------------------------
 
-def rows(body: bytes) -> list[tuple]:
-    """SPARQL JSON rows as comparable tuples; blank node labels differ between stores."""
-    out = []
-    for binding in json.loads(body)["results"]["bindings"]:
-        out.append(tuple(sorted(
-            (name, term["type"], "_:" if term["type"] == "bnode" else term["value"],
-             term.get("datatype"), term.get("xml:lang")) for name, term in binding.items())))
-    return out
-
-
 @pytest.mark.parametrize("inference", ["false", "true"])
 @pytest.mark.parametrize("query", CATALOGUE, ids=[q.slug for q in CATALOGUE])
 def test_curated_query_answers_the_same(local, remote, query, inference):
@@ -255,10 +226,7 @@ def test_curated_query_answers_the_same(local, remote, query, inference):
     assert a.status_code == b.status_code == 200, b.get_data(as_text=True)
     expected, got = rows(a.data), rows(b.data)
     assert expected, "the curated query should find something"
-    if "ORDER BY" in query.text.upper():
-        assert got == expected
-    else:
-        assert Counter(got) == Counter(expected)
+    assert same_rows(expected, got, "ORDER BY" in query.text.upper())
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xml", "tsv"])
@@ -269,44 +237,19 @@ def test_other_result_formats_are_the_same_bytes(local, remote, fmt):
     assert (a.status_code, a.content_type, a.data) == (b.status_code, b.content_type, b.data)
 
 
-def canonical(body: bytes, fmt: ox.RdfFormat) -> set:
-    dataset = ox.Dataset(ox.parse(body, format=fmt))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
-    return set(dataset)
-
-
-def local_path(iri) -> str:
-    return "/" + str(iri).removeprefix(BASE)
-
-
 @pytest.mark.parametrize("iri", [MEASURE["kita-ausbau"], FUNDING["kita-ausbau-169-mio"],
                                  EVIDENCE["hmsi-bilanz/kita-ausbau-169-mio"],
                                  GRAPH["hmsi-bilanz"]])
 def test_linked_data_is_the_same(local, remote, iri):
     path = local_path(iri)
-    for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")):
+    for suffix, fmt in RDF_SUFFIXES:
         a, b = local.get(path + suffix), remote.get(path + suffix)
         assert a.status_code == b.status_code == 200
         assert a.content_type == b.content_type
-        assert isomorphic(Graph().parse(data=a.data, format=fmt),
-                          Graph().parse(data=b.data, format=fmt))
+        assert same_rdf(a.data, b.data, fmt)
     a, b = local.get(path), remote.get(path)  # HTML: the same page, up to blank node labels
     assert a.status_code == b.status_code == 200
-    page_a, page_b = (r.get_data(as_text=True) for r in (a, b))
-
-    def without_jsonld(page: str) -> tuple[str, str]:
-        start = page.find('<script type="application/ld+json">')
-        if start < 0:
-            return page, "[]"
-        end = page.index("</script>", start)
-        return page[:start] + page[end:], page[start + 35:end]
-
-    (html_a, jsonld_a), (html_b, jsonld_b) = without_jsonld(page_a), without_jsonld(page_b)
-    # The same lines; blank-node values (an evidence's two selectors) are listed in the order of
-    # their labels, which each store picks, so whole blocks may trade places.
-    assert Counter(html_a.splitlines()) == Counter(html_b.splitlines())
-    assert isomorphic(Graph().parse(data=jsonld_a, format="json-ld"),
-                      Graph().parse(data=jsonld_b, format="json-ld"))
+    assert same_html_page(a.get_data(as_text=True), b.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/ontology", "/", "/sparql?format=ttl",
@@ -325,8 +268,7 @@ def test_dumps_are_the_same_data(local, remote, path):
     """The same triples, blank nodes matched up (RDFC-1.0); the order of the lines may differ."""
     a, b = local.get(path), remote.get(path)
     assert a.status_code == b.status_code == 200 and a.content_type == b.content_type
-    fmt = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-           "ttl": ox.RdfFormat.TURTLE}[path.rsplit(".", 1)[1]]
+    fmt = dump_format(path)
     assert canonical(a.data, fmt) == canonical(b.data, fmt)
 
 
@@ -614,10 +556,8 @@ def test_serve_remote_under_gunicorn(pushed, oxigraph, local, tmp_path):
                                 data={"query": "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }"})
         assert refused.status_code == 400
         page = requests.get(f"{base}{local_path(MEASURE['kita-ausbau'])}.ttl", timeout=30)
-        assert page.status_code == 200 and isomorphic(
-            Graph().parse(data=page.content, format="turtle"),
-            Graph().parse(data=local.get(local_path(MEASURE["kita-ausbau"]) + ".ttl").data,
-                          format="turtle"))
+        assert page.status_code == 200 and same_rdf(
+            page.content, local.get(local_path(MEASURE["kita-ausbau"]) + ".ttl").data, "turtle")
     finally:
         server.terminate()
         server.wait(timeout=30)

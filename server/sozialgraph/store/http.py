@@ -9,13 +9,21 @@ What the store layer asks of HTTP, and how `requests` gives it:
   is left and the body is read in chunks, checked against the deadline and a size limit;
 - credentials sent the way the server asks: nothing until a 401, then Basic or Digest with
   requests' own `HTTPBasicAuth` / `HTTPDigestAuth`, remembered for the following requests; a
-  bearer token goes with every request.
+  bearer token goes with every request;
+- uploads (`push`) go with a Content-Length, never chunked: the body's chunks are spooled to a
+  temporary file first (SPOOL_IN_MEMORY bytes in memory, the rest on disk). Virtuoso 7.2.5
+  stores a chunked upload, answers it, and then sends an unsolicited `501 Method Not
+  Implemented` on the same kept-alive connection, which the client takes for the answer to its
+  next request (docs/scale-out.md, "the 501"). A file body can also be rewound when a Digest
+  nonce goes stale and requests' `HTTPDigestAuth` sends the request again; a spent generator
+  would go out empty.
 
 It imports nothing of the project but the package version.
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +40,7 @@ IO_TIMEOUT = 600.0  # seconds a socket may wait when no deadline applies (upload
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection, within the deadline
 USER_AGENT = f"sozialgraph/{__version__}"
 CHUNK = 65536
+SPOOL_IN_MEMORY = 8 * 1024 * 1024  # bytes of an upload kept in memory before it goes to disk
 
 
 @dataclass(frozen=True)
@@ -172,8 +181,9 @@ class HttpClient:
                 timeout: float | None = None, max_bytes: int | None = None) -> Response:
         """Send a request and read the whole answer.
 
-        `body` is bytes, or a function returning an iterable of byte chunks (sent with chunked
-        transfer encoding; called again when the request is repeated after a challenge).
+        `body` is bytes, or a function returning an iterable of byte chunks (spooled to a
+        temporary file and sent with its Content-Length, see the module doc; called again when
+        the request is repeated after a challenge).
         `timeout` bounds the whole exchange (HttpTimeout); `max_bytes` the answer's body.
         """
         check_url(url)
@@ -187,7 +197,15 @@ class HttpClient:
         return response
 
     def _send(self, method, url, body, headers, deadline, max_bytes) -> Response:
-        data = body() if callable(body) else body
+        if not callable(body):
+            return self._exchange(method, url, body, headers, deadline, max_bytes)
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            for chunk in body():
+                spool.write(chunk)
+            spool.seek(0)
+            return self._exchange(method, url, spool, headers, deadline, max_bytes)
+
+    def _exchange(self, method, url, data, headers, deadline, max_bytes) -> Response:
         try:
             with self.session.request(method, url, data=data, headers=headers or {},
                                       allow_redirects=False, stream=True,

@@ -19,8 +19,9 @@ Two ways to send it, both over the Graph Store Protocol endpoint:
   per graph, for stores that take no quads (Virtuoso). Each graph arrives intact, but blank
   nodes shared between graphs come apart: the check says so.
 
-Data are streamed in batches of BATCH quads, serialised by pyoxigraph; nothing holds a whole
-graph in memory. After the upload every graph's size is counted with SPARQL on the remote
+Data are streamed in batches of BATCH quads, serialised by pyoxigraph into the HTTP client's
+spool file (sent with Content-Length, see sozialgraph.store.http); nothing holds a whole graph
+in memory. After the upload every graph's size is counted with SPARQL on the remote
 query endpoint and compared with the build, and so are the blank nodes that link graphs.
 """
 

@@ -29,6 +29,7 @@ Basic or Digest authentication (whichever the server asks for) or a bearer token
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 
 MERGE_GRAPH = "urn:x-sozialgraph:default-graph"  # the build's default graph, as a named graph
 GRAPH_NAMESPACE = str(GRAPH)  # the graphs of the project; other graphs of the store stay hidden
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 MAX_RESPONSE_BYTES = 256 * 2**20  # a query answer larger than this is refused (too many rows)
 
 RESULT_PARSERS = {
@@ -75,10 +77,27 @@ RDF_PARSERS = {
     "application/trig": ox.RdfFormat.TRIG,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
-# Formats pyoxigraph reads losslessly, best first; a remote store picks per query form.
-ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
-          "application/sparql-results+xml;q=0.7, text/tab-separated-values;q=0.6, "
-          "application/rdf+xml;q=0.5")
+# Formats pyoxigraph reads losslessly, best first, for each query form. A store given both lists
+# at once may pick a results format for a graph: Virtuoso answers CONSTRUCT with SPARQL JSON
+# rows ?s ?p ?o when JSON comes first.
+RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.7, "
+                  "text/tab-separated-values;q=0.6")
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+ACCEPT = {"SELECT": RESULTS_ACCEPT, "ASK": RESULTS_ACCEPT, "CONSTRUCT": GRAPH_ACCEPT,
+          "DESCRIBE": GRAPH_ACCEPT}
+_IRI_OR_COMMENT = re.compile(r"<[^<>\s]*>|#[^\n]*")
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b(?!:)", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these words after the prologue (IRIs
+    and comments skipped, so `PREFIX ask: <…#>` does not count); None if there is none.
+
+    >>> query_form("PREFIX ask: <urn:x#> # CONSTRUCT?\\nask ask:x {}")
+    'ASK'
+    """
+    match = _FORM.search(_IRI_OR_COMMENT.sub(" ", sparql))
+    return match.group(1).upper() if match else None
 
 
 # ---- the remote store ---------------------------------------------------------------------------
@@ -178,6 +197,7 @@ class RemoteStore:
         Raises SyntaxError (HTTP 400: the remote's parser refused it), RemoteQueryError (the
         remote engine failed on it) or RemoteError (no usable answer)."""
         declarations = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items())
+        form = query_form(sparql)
         pairs = [("query", declarations + sparql)]
         pairs += [("default-graph-uri", g) for g in default_graphs or ()]
         pairs += [("named-graph-uri", g) for g in named_graphs or ()]
@@ -187,7 +207,8 @@ class RemoteStore:
             response = self.client.request(
                 "POST", self.endpoint, body=urlencode(pairs).encode("ascii"),
                 headers={"Content-Type": "application/x-www-form-urlencoded",
-                         "Accept": ACCEPT}, timeout=self.timeout, max_bytes=max_bytes)
+                         "Accept": ACCEPT.get(form or "", f"{RESULTS_ACCEPT}, {GRAPH_ACCEPT}")},
+                timeout=self.timeout, max_bytes=max_bytes)
         except HttpTimeout:
             raise RemoteError(f"query exceeded the time limit of {self.timeout:g} s", "timeout") \
                 from None
@@ -199,7 +220,8 @@ class RemoteStore:
             log.error("remote store: %s", error)
             raise RemoteError(f"the remote store at {self.display} is not reachable") from None
         self._check_status(response)
-        return self._parse(response)
+        result = self._parse(response)
+        return answer_of_ask(result) if form == "ASK" else result
 
     def _check_status(self, response: Response) -> None:
         status = response.status
@@ -249,6 +271,23 @@ class RemoteStore:
                 from None
         raise RemoteError(f"the remote store answered in an unexpected format "
                           f"({media_type or 'no Content-Type'})")
+
+
+ASK_COLUMN = ox.Variable("__ASK_RETVAL")
+
+
+def answer_of_ask(result):
+    """The answer to an ASK query. Virtuoso 7.2.5 (07.20.3229) answers one with a solution table: one column
+    `__ASK_RETVAL`, one row `1` for true, no row for false (in JSON, XML and TSV alike; see
+    docs/scale-out.md). Turn exactly that back into the boolean the protocol defines; anything
+    else passes unchanged."""
+    if not isinstance(result, ox.QuerySolutions) or result.variables != [ASK_COLUMN]:
+        return result
+    values = [row[ASK_COLUMN] for row in result]
+    if values and values != [ox.Literal("1", datatype=ox.NamedNode(XSD_INTEGER))]:
+        raise RemoteError(f"the remote store answered an ASK query with {values[:3]}")
+    return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if values else b"false"),
+                                  format=ox.QueryResultsFormat.JSON)
 
 
 # ---- the handle and the executor the app uses ---------------------------------------------------
