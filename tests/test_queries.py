@@ -291,6 +291,23 @@ def test_where_documents_disagree():
     assert "bis zu fünf Millionen" in schools["designatedQuote"]
 
 
+def test_measures_by_year():
+    """Years only as the texts give them: the Fachkräfteoffensive "seit 2020" counts for 2020
+    (and for 2023/24, the years its training places are stated for), the diversity centres
+    "bis 2025" for 2025, not for the years between; Kassel's agreement dates no measure."""
+    answer = run("measures-by-year")
+    rows = {(r["year"], r["level"]): set(r["measureLabels"].split(" | ")) for r in answer}
+    assert all(r["measures"] == len(rows[r["year"], r["level"]]) for r in answer)
+    assert {level for _, level in rows} == {"state level"}
+    assert {year for year, _ in rows} == set(range(2016, 2026))
+    assert rows[2018, "state level"] == rows[2019, "state level"] == {
+        "Kommunalisierung sozialer Hilfen", "KoFaB-Hessen"}
+    assert rows[2020, "state level"] == {"Einsetzung des Corona-Krisenstabs",
+                                         "Fachkräfteoffensive Erzieherinnen und Erzieher"}
+    assert rows[2025, "state level"] == {"WIR-Vielfaltszentren"}
+    assert "WIR-Vielfaltszentren" not in rows[2022, "state level"]
+
+
 def test_every_query_has_a_test():
     tested = {name[5:].replace("_", "-") for name in globals() if name.startswith("test_")}
     missing = [slug for slug in CATALOGUE if not any(t.startswith(slug) for t in tested)]
