@@ -145,6 +145,9 @@ def test_kassel_pledges_by_policy_area():
     coalition, spd = "koalition-kassel-2021", "spd-kassel"
     assert rows["Gemeinwesenarbeit und Quartiersentwicklung", coalition]["pledges"] == 10
     assert rows["Gemeinwesenarbeit und Quartiersentwicklung", spd]["pledges"] == 2
+    # the Quartiersansatz runs and is to be strengthened: a pledge, and a continuation
+    assert rows["Gemeinwesenarbeit und Quartiersentwicklung", coalition]["continuations"] == 1
+    assert rows["Gewaltschutz", coalition]["continuations"] == 0
     assert rows["Gewaltschutz", coalition]["pledges"] == 3
     assert rows["Gewaltschutz", spd]["pledges"] == 3
     assert "Umsetzung der Istanbul-Konvention" in rows["Gewaltschutz", coalition]["measures"]
@@ -218,7 +221,9 @@ def test_quantities():
 
 def test_measures_by_status_and_level():
     rows = {(r["level"], r["status"]): r["measures"] for r in run("measures-by-status-and-level")}
-    assert rows == {("municipal level", "pledged"): 63, ("municipal level", "ongoing"): 2,
+    # five of Kassel's measures run and are pledged to go on or grow ("weiterhin",
+    # "Fortführung", "weiter ausgebaut"): ongoing, not new pledges
+    assert rows == {("municipal level", "pledged"): 58, ("municipal level", "ongoing"): 7,
                     # the Gehörlosengeld and the rights monitoring run on; their start is done
                     ("state level", "ongoing"): 56, ("state level", "reported as done"): 25}
 
