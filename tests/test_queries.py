@@ -310,6 +310,9 @@ def test_measures_by_year():
     assert rows[2020, "state level"] == {"Einsetzung des Corona-Krisenstabs",
                                          "Fachkräfteoffensive Erzieherinnen und Erzieher"}
     assert rows[2025, "state level"] == {"WIR-Vielfaltszentren"}
+    # "in den Jahren 2016 und 2017": both years (sg:startYear to sg:endYear)
+    assert {"STARK", "Projekt zur Förderung der Flüchtlingsdienste in Hessen"} <= \
+        rows[2016, "state level"] & rows[2017, "state level"]
     assert "WIR-Vielfaltszentren" not in rows[2022, "state level"]
 
 
