@@ -22,6 +22,7 @@ from rdflib.compare import isomorphic
 from sozialgraph.cli.main import main
 from sozialgraph.rdf.namespaces import BASE
 from sozialgraph.sparql.catalogue import load_catalogue
+from sozialgraph.store.embedded import named_graphs, open_store
 
 SCRIPT = Path(sys.executable).parent / "sozialgraph"
 JSON_RESULTS = "application/sparql-results+json"
@@ -123,3 +124,13 @@ def same_html_page(page_a: str, page_b: str) -> bool:
     (html_a, jsonld_a), (html_b, jsonld_b) = without_jsonld(page_a), without_jsonld(page_b)
     return Counter(html_a.splitlines()) == Counter(html_b.splitlines()) and \
         same_rdf(jsonld_a.encode(), jsonld_b.encode(), "json-ld")
+
+
+def quads_per_graph(store_path: Path) -> dict:
+    """Quads of every named graph of a built store, and of its default graph (key None)."""
+    store = open_store(store_path)
+    counts = {g: len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+              for g in named_graphs(store)}
+    counts[None] = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+    del store
+    return counts

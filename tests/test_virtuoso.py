@@ -26,6 +26,7 @@ from remotecompare import (
     dump_format,
     local_path,
     push,
+    quads_per_graph,
     remote_count,
     rows,
     same_html_page,
@@ -36,7 +37,6 @@ from storefixture import close_app, make_app
 from virtuososerver import VIRTUOSO, virtuoso_server
 
 from sozialgraph.rdf.namespaces import EVIDENCE, FUNDING, GRAPH, MEASURE
-from sozialgraph.store.embedded import named_graphs, open_store
 from sozialgraph.store.remote import MERGE_GRAPH
 from sozialgraph.web.app import create_app
 
@@ -64,11 +64,8 @@ def pushed(virtuoso, built_store):
 
 @pytest.fixture(scope="module")
 def local_sizes(built_store):
-    store = open_store(built_store)
-    sizes = {g: len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(g))))
-             for g in named_graphs(store)}
-    sizes[MERGE_GRAPH] = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
-    del store
+    sizes = quads_per_graph(built_store)
+    sizes[MERGE_GRAPH] = sizes.pop(None)
     return sizes
 
 
