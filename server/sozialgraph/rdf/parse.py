@@ -89,12 +89,8 @@ def read_quads(path: str | Path) -> list[ox.Quad]:
     except OSError as error:
         raise RDFSyntaxError(path, None, f"cannot read: {error.strerror or error}") from error
     base, name = path.resolve().as_uri(), str(path)
-    if fmt == "xml":
-        check_xml_is_safe(data, name)
-    elif fmt == "json-ld":
-        _check_jsonld_is_local(data, name)
+    _check_gates(data, fmt, name, base)
     if fmt in OXIGRAPH_FORMATS:
-        check_strict_syntax(data, fmt, name, base)
         return list(ox.parse(data, format=OXIGRAPH_FORMATS[fmt], base_iri=base,
                              rename_blank_nodes=True))
     try:
@@ -102,6 +98,17 @@ def read_quads(path: str | Path) -> list[ox.Quad]:
                              rename_blank_nodes=True))
     except SyntaxError as error:
         raise RDFSyntaxError(path, None, str(error)) from None
+
+
+def _check_gates(data: bytes, fmt: str, name: str, base: str | None) -> None:
+    """The gates every document passes before it is parsed: safe XML (no entities), JSON-LD
+    without remote contexts, and Oxigraph's strict syntax check for the formats it reads."""
+    if fmt == "xml":
+        check_xml_is_safe(data, name)
+    elif fmt == "json-ld":
+        _check_jsonld_is_local(data, name)
+    if fmt in OXIGRAPH_FORMATS:
+        check_strict_syntax(data, fmt, name, base)
 
 
 def read_graph(path: str | Path) -> Graph:
@@ -122,12 +129,7 @@ def parse_data(data: bytes | str, fmt: str, *, name: str = "<input>", base: str 
         data = data.encode("utf-8")
     if fmt not in OXIGRAPH_FORMATS and fmt != "json-ld":
         raise RDFSyntaxError(name, None, f"unsupported RDF format {fmt!r}")
-    if fmt == "xml":
-        check_xml_is_safe(data, name)
-    elif fmt == "json-ld":
-        _check_jsonld_is_local(data, name)
-    if fmt in OXIGRAPH_FORMATS:
-        check_strict_syntax(data, fmt, name, base)
+    _check_gates(data, fmt, name, base)
     dataset = Dataset()
     try:
         dataset.parse(data=data, format=fmt, publicID=base)
