@@ -144,7 +144,8 @@ def funding(doc: Document, status: str) -> None:
     start, end, budget, when = {
         "InYear": (year, year, None, rng.choice([f" im Jahr {year}", f" {year}"])),
         "YearRange": (year, year + rng.randint(1, 4), None, ""),
-        "DoubleBudget": (year, year + 1, f"{year}/{(year + 1) % 100:02d}", ""),
+        # an amount "im Doppelhaushalt 2018/19 … für 2018": the year it is for, the budget named
+        "DoubleBudget": (year, year, f"{year}/{(year + 1) % 100:02d}", ""),
         "SinceYear": (year, None, None, f" seit {year}"),
         "UntilYear": (None, year, None, f" bis {year}"),
         None: (None, None, None, ""),
@@ -152,7 +153,7 @@ def funding(doc: Document, status: str) -> None:
     if period == "YearRange":
         when = f" von {start} bis {end}"
     elif period == "DoubleBudget":
-        when = f" im Doppelhaushalt {budget}"
+        when, period = f" im Doppelhaushalt {budget} für {year}", "InYear"
     n = world.next("funding")
     how_often = "jährlich" if periodicity == "PerYear" else "insgesamt"
     acc = f"{ARTICLES['acc'][m.gender]} {m.label}"
