@@ -167,20 +167,21 @@ def test_kassel_pledges_by_policy_area():
 
 
 def test_land_and_kassel_side_by_side():
-    rows = {r["areaLabel"]: (r["landHessen"], r["stadtKassel"])
+    rows = {r["areaLabel"]: (r["landHessen"], r["stadtKassel"], r["spdKassel"])
             for r in run("land-and-kassel-side-by-side")}
     assert set(rows) == {"Sozialpolitik", "Familienpolitik", "Integrationspolitik",
                          "Gesundheitspolitik", "Pflegepolitik", "Arbeitsmarktpolitik"}
     # the "Konzept zur Gewinnung von Erzieherinnen und Erziehern" (002) is a measure of its own,
     # no longer merged into the Fachkräfteoffensive that page never names
-    assert rows["Familienpolitik"] == (20, 4)
-    # the SPD's points are measures of their own, apart from the coalition's (docs/model.md):
-    # its 14 shelter places, housing after the shelter, prevention in the districts, social
-    # planning, the pact against poverty, the participation card (social policy); the GNH in
-    # public hands and the medical care centres (health)
-    assert rows["Gesundheitspolitik"] == (16, 20)
+    assert rows["Familienpolitik"] == (20, 4, 0)
+    # the SPD's points are measures of their own, counted apart from the coalition's
+    # (docs/model.md): its 14 shelter places, housing after the shelter, prevention in the
+    # districts, social planning, the pact against poverty, the participation card … (social
+    # policy); the GNH in public hands, the medical care centres, drug policy (health)
+    assert rows["Gesundheitspolitik"] == (16, 17, 3)
     # the campaign "Hessen. Da geht noch was." has its three activities as measures
-    assert rows["Sozialpolitik"] == (36, 34)
+    assert rows["Sozialpolitik"] == (36, 22, 12)
+    assert sum(spd for _, _, spd in rows.values()) == 17
 
 
 def test_funding_with_quotes():
