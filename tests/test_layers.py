@@ -22,6 +22,7 @@ LAYERS = (
     "sozialgraph.sparql",
     "sozialgraph.validation",
     "sozialgraph.pipeline",
+    "sozialgraph.release",
     "sozialgraph.web",
     "sozialgraph.cli",
 )
