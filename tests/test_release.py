@@ -243,10 +243,11 @@ def test_entity_pages_say_when_the_entity_first_appeared_and_how_to_cite(client)
     assert "Cite this" in landing and "Version 1.1.0, 2026-02-01" in landing
 
 
-def test_before_any_release_the_citation_names_the_build(two_releases, tmp_path):
+def test_before_any_release_the_citation_says_so(two_releases, tmp_path):
     app = make_app(two_releases["store"], RELEASES_PATH=str(tmp_path / "none"))
     try:
         html = app.test_client().get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
     finally:
         close_app(app)
-    assert "Version unreleased build" in html and "No release has been made" in html
+    assert "Version unreleased (Sozialgraph software" in html
+    assert "No release has been made" in html

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
+from sozialgraph import __version__
 from sozialgraph.rdf.formats import HTML, TURTLE, Format
 from sozialgraph.release.catalogue import (
     CHECKSUMS,
@@ -128,12 +129,12 @@ def first_release(iri: str) -> str | None:
 
 def citation(iri: str | None = None, title: str | None = None) -> dict:
     """The citation of the dataset (or of the entity `iri` in it): the latest release, or, before
-    any release, the build this server reads."""
+    any release, the unreleased data of this software version."""
     latest = (_known() or [None])[-1]
     if latest is not None:
         version, issued, url = latest.text, latest.manifest["issued"], release_iri(latest.text)
-    else:
-        version, issued, url = f"unreleased build {_build_name()}", None, None
+    else:  # the software's version: the same wherever the data are stored (embedded, remote)
+        version, issued, url = f"unreleased (Sozialgraph software {__version__})", None, None
     year = issued[:4] if issued else None
     what = f"“{title}”, in: " if title else ""
     text = (f"{what}Sozialgraph project: {TITLE}. Version {version}"
@@ -151,13 +152,6 @@ def citation(iri: str | None = None, title: str | None = None) -> dict:
     fields.append("  howpublished = {Linked data, CC BY 4.0}")
     return {"version": version, "text": text, "released": latest is not None,
             "bibtex": f"@misc{{{key},\n" + ",\n".join(fields) + "\n}"}
-
-
-def _build_name() -> str:
-    try:
-        return dataset.store_handle().location().name
-    except Exception:  # noqa: BLE001 - a remote store or none: no build to name
-        return "(no local build)"
 
 
 @bp.app_context_processor
