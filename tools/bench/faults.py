@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from sozialgraph.pipeline.steps import STOP_AT_STAGE
 from sozialgraph.pipeline.swap import builds_root
 
 # The stages `sozialgraph build` announces, in order ("<stage> ..."), then the swap it reports.
@@ -63,8 +64,12 @@ def kill_build_at(stage: str, store: Path, options: tuple[str, ...] = ()) -> dic
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r} (the build's stages: {', '.join(STAGES)})")
     before = _served(store)
+    # the build stops itself as it announces the stage (sozialgraph.pipeline.steps), so the kill
+    # lands in that stage even when the stage takes no time
+    environment = os.environ | {STOP_AT_STAGE: stage}
     build = subprocess.Popen(_build_command(store, *options), stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                             stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                             env=environment)
     reached = False
     for line in build.stdout:
         if line.startswith(f"{stage} ..."):

@@ -247,7 +247,8 @@ def render(results: dict) -> str:
               "the public deployment (docs/deployment.md, tests/test_proxy.py).", "",
               "## The build killed at each stage", "",
               "`sozialgraph build` over the store being served, killed (SIGKILL) as it "
-              "announces each stage; then a full build.", "",
+              "announces each stage (it stops itself there first, SOZIALGRAPH_STOP_AT_STAGE, "
+              "so the kill lands in the stage however short); then a full build.", "",
               "| stage | served store | processes left | files left | after the next build "
               "| query after |", "|---|---|---|---|---|---|"]
     for outcome in results["killed_builds"]:
