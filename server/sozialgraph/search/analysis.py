@@ -23,6 +23,9 @@ import Stemmer
 _WORD = re.compile(r"[^\W_]+")
 _GLUED = re.compile(r"(?<=[a-zäöüß])(?=[A-ZÄÖÜ][a-zäöüß])")  # "FrauenhäuserÖffnet"
 GRAM = 3
+# A query stem is looked for inside longer words from this length on: "Frau", "Kita" are, "alt"
+# (of "Älteren") and "rat" are not, since they hide in too many words ("Verwaltung", "Beratung").
+INSIDE = 4
 # Words too common to narrow a search; dropped from queries that have other words.
 STOPWORDS = frozenset("""
     aber als am an auch auf aus bei bis das dass de dem den der des die ein eine einem einen einer
@@ -60,13 +63,15 @@ class Word:
     english: str  # the English stem
 
 
-def words(text: str) -> Iterator[Word]:
-    """The words of `text` with their offsets; glued words also as their parts."""
+def words(text: str, whole: bool = True) -> Iterator[Word]:
+    """The words of `text` with their offsets; glued words also as their parts (and only as
+    their parts when not `whole`)."""
     for match in _WORD.finditer(text):
         word = match.group()
-        german, english = stems(word)
-        yield Word(match.start(), match.end(), german, english)
         parts = _GLUED.split(word)
+        if whole or len(parts) == 1:
+            german, english = stems(word)
+            yield Word(match.start(), match.end(), german, english)
         if len(parts) > 1:
             offset = match.start()
             for part in parts:
@@ -98,7 +103,8 @@ class QueryWord:
 
     @property
     def grams(self) -> list[str]:
-        return grams(self.german)
+        """The trigrams that find the word inside compounds (none for short stems)."""
+        return grams(self.german) if len(self.german) >= INSIDE else []
 
 
 def query_words(text: str) -> list[QueryWord]:
@@ -113,11 +119,11 @@ def query_words(text: str) -> list[QueryWord]:
 
 def matches(word: Word, query: list[QueryWord]) -> bool:
     """Whether a word of a text is a match of the query (the highlighter's rule, the index's
-    rule): the same stem, or a query stem of three letters or more inside the word's stem."""
+    rule): the same stem, or a query stem of INSIDE letters or more inside the word's stem."""
     for q in query:
         if word.german == q.german or word.english == q.english:
             return True
-        if len(q.german) >= GRAM and q.german in word.german:
+        if len(q.german) >= INSIDE and q.german in word.german:
             return True
     return False
 
@@ -125,7 +131,7 @@ def matches(word: Word, query: list[QueryWord]) -> bool:
 def highlight(text: str, query: list[QueryWord]) -> list[tuple[int, int]]:
     """The spans of `text` (start, end) that match the query, merged, in order."""
     spans: list[tuple[int, int]] = []
-    for word in words(text):
+    for word in words(text, whole=False):
         if matches(word, query):
             if spans and word.start <= spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], word.end))
