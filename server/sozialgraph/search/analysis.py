@@ -86,13 +86,27 @@ def index_terms(text: str) -> tuple[list[str], list[str]]:
     query's trigrams never match across two words."""
     stem_terms: list[str] = []
     gram_terms: list[str] = []
-    for word in words(text):
-        stem_terms.append(word.german)
-        if word.english != word.german:
-            stem_terms.append(word.english)
-        gram_terms.extend(grams(word.german))
-        gram_terms.append("|")
+    for word in _WORD.findall(text):
+        word_stems, word_grams = _word_terms(word)
+        stem_terms.extend(word_stems)
+        gram_terms.extend(word_grams)
     return stem_terms, gram_terms
+
+
+@lru_cache(maxsize=262144)
+def _word_terms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The index terms of one word as `words` reads it (and its parts when glued)."""
+    stem_terms: list[str] = []
+    gram_terms: list[str] = []
+    parts = _GLUED.split(word)
+    for piece in [word, *parts] if len(parts) > 1 else [word]:
+        german, english = stems(piece)
+        stem_terms.append(german)
+        if english != german:
+            stem_terms.append(english)
+        gram_terms.extend(grams(german))
+        gram_terms.append("|")
+    return tuple(stem_terms), tuple(gram_terms)
 
 
 @dataclass(frozen=True)
