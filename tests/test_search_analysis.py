@@ -75,3 +75,19 @@ def test_the_template_escapes_titles_snippets_and_the_query(tmp_path):
     assert "&lt;script&gt;" in html
     assert html.count("<mark>Frauenhaus</mark>") == 2
     assert "<mark>&lt;script&gt;</mark>" in html  # a marked span is escaped too
+
+
+def test_the_build_writes_the_index_into_the_build_directory_it_swaps_in(fixture_store):
+    """The index lives in the build directory the store link points at (swapped and pinned with
+    the store), and the build records the stage's time."""
+    import json
+
+    from sozialgraph.search.index import SearchIndex
+
+    location = fixture_store.resolve()
+    assert fixture_store.is_symlink() and (location / "search" / "entities.json").is_file()
+    info = json.loads((location / "build-info.json").read_text(encoding="utf-8"))
+    assert "index" in info["timings_seconds"]
+    index = SearchIndex(location)
+    assert index.entities and all(e["iri"].startswith("https://w3id.org/sozialgraph/id/")
+                                  for e in index.entities)
