@@ -150,6 +150,26 @@ def test_values_of_one_facet_are_alternatives_and_facets_all_hold(server):
         assert result["kind"] == "measure" and "Ongoing" in result["facets"]["status"]
 
 
+def test_a_chosen_facet_still_offers_its_other_values(server):
+    state = search(server, q="Pflege", level="StateLevel")["total"]
+    answer = search(server, q="Pflege", level="MunicipalLevel", kind="measure")
+    offered = {v["value"]: v for v in answer["facets"]["level"]}
+    assert offered["MunicipalLevel"]["selected"] and offered["MunicipalLevel"]["count"] == \
+        answer["total"]
+    assert not offered["StateLevel"]["selected"]
+    assert offered["StateLevel"]["count"] == \
+        search(server, q="Pflege", level="StateLevel", kind="measure")["total"] <= state
+    assert "level=MunicipalLevel" in offered["StateLevel"]["href"]  # added as an alternative
+    assert "level=StateLevel" in offered["StateLevel"]["href"]
+
+
+def test_english_words_mark_the_english_label(server):
+    shelter = next(r for r in search(server, q="shelter")["results"]
+                   if r["iri"].endswith("measure/landesmittel-frauenhaeuser"))
+    subtitle = shelter["subtitle"]
+    assert [subtitle["text"][s:e] for s, e in subtitle["highlights"]] == ["shelters"]
+
+
 def test_fundings_take_the_area_of_the_measure_they_fund(server):
     answer = search(server, q="Kita", kind="funding", area="fruehkindliche-bildung")
     assert "funding/kita-ausbau-169-mio" in ids(answer)

@@ -58,6 +58,7 @@ def test_the_template_escapes_titles_snippets_and_the_query(tmp_path):
         "kind": "measure", "types": [{"iri": "t", "label": "<i>type</i>"}],
         "label": {"de": hostile, "en": None},
         "title": {"text": hostile, "highlights": [[start, start + 10]]},
+        "subtitle": {"text": hostile, "highlights": []},
         "snippet": {"field": "about", "lang": "de", "text": hostile, "before": False,
                     "after": False, "highlights": [[0, 8], [start, start + 10]]},
     }

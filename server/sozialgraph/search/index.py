@@ -11,7 +11,8 @@ The query language is plain words: every word must match the entity somewhere (i
 name, an aim, a definition or a quote, in German or English, or inside a compound); names weigh
 most, then aims and definitions, then quotes. Facets narrow: values of one facet are
 alternatives, different facets must all hold. The counts of each facet's values are Tantivy's
-terms aggregation over the matching entities.
+terms aggregation over the matching entities; a facet with chosen values is counted without its
+own choice (the other facets' choices hold), so its other values stay on offer.
 """
 
 from __future__ import annotations
@@ -187,14 +188,22 @@ class SearchIndex:
         numbers = self.searcher.fast_field_values("doc", addresses) if addresses else []
         hits = [Hit(score, self.entities[_single(number)])
                 for (score, _), number in zip(found.hits, numbers, strict=True)]
-        return Results(found.count, hits, self._counts(query), words)
+        counts = self._counts(query, FACETS)
+        # A facet with chosen values counts as if it were not chosen (the other facets still
+        # hold), so that its other values stay on offer as alternatives.
+        for facet in FACETS:
+            if filters.get(facet):
+                others = {f: v for f, v in filters.items() if f != facet}
+                counts[facet] = self._counts(self.query(text, others)[0], (facet,))[facet]
+        return Results(found.count, hits, counts, words)
 
-    def _counts(self, query: tantivy.Query) -> dict[str, dict[str, int]]:
-        aggregation = {facet: {"terms": {"field": facet, "size": 1000}} for facet in FACETS}
+    def _counts(self, query: tantivy.Query, facets: tuple[str, ...]
+                ) -> dict[str, dict[str, int]]:
+        aggregation = {facet: {"terms": {"field": facet, "size": 1000}} for facet in facets}
         result = self.searcher.aggregate(query, aggregation)
         return {facet: {bucket["key"]: bucket["doc_count"]
                         for bucket in result.get(facet, {}).get("buckets", [])}
-                for facet in FACETS}
+                for facet in facets}
 
 
 def _single(value) -> int:

@@ -159,6 +159,7 @@ def _result(index: SearchIndex, entity: dict[str, Any], score: float, words: lis
             lang: str) -> dict[str, Any]:
     labels = {"de": entity["label_de"], "en": entity["label_en"]}
     title = labels[lang] or labels["de" if lang == "en" else "en"] or entity["iri"]
+    other = next((t for t in (labels["en" if lang == "de" else "de"],) if t and t != title), None)
     return {
         "iri": entity["iri"],
         "url": local_url(entity["iri"]),
@@ -167,6 +168,7 @@ def _result(index: SearchIndex, entity: dict[str, Any], score: float, words: lis
                   for t in entity["types"]],
         "label": labels,
         "title": {"text": title, "highlights": highlight(title, words)},
+        "subtitle": {"text": other, "highlights": highlight(other, words)} if other else None,
         "snippet": _snippet(entity, words, title),
         "facets": {facet: values for facet, values in entity["facets"].items() if values},
         "score": round(score, 4),
@@ -177,7 +179,8 @@ def _snippet(entity: dict[str, Any], words: list[QueryWord], title: str) -> dict
     """The first text with a match (aims and definitions, then quotes, then other names), cut
     to about SNIPPET characters around its first match; without a match, the first aim or
     quote."""
-    texts = [(f, t, lang) for f, t, lang in entity["texts"] if t != title]
+    shown = {title, entity["label_de"], entity["label_en"]}
+    texts = [(f, t, lang) for f, t, lang in entity["texts"] if t not in shown]
     ordered = sorted(texts, key=lambda item: SNIPPET_FIELDS.index(item[0]))
     for field, text, lang in ordered:
         spans = highlight(text, words) if words else []
