@@ -86,9 +86,11 @@ def test_the_build_writes_the_index_into_the_build_directory_it_swaps_in(fixture
     from sozialgraph.search.index import SearchIndex
 
     location = fixture_store.resolve()
-    assert fixture_store.is_symlink() and (location / "search" / "entities.json").is_file()
+    assert fixture_store.is_symlink() and (location / "search" / "facets.json").is_file()
     info = json.loads((location / "build-info.json").read_text(encoding="utf-8"))
     assert "index" in info["timings_seconds"]
     index = SearchIndex(location)
-    assert index.entities and all(e["iri"].startswith("https://w3id.org/sozialgraph/id/")
-                                  for e in index.entities)
+    everything = index.search("", {}, limit=1000)
+    assert everything.total == index.size > 0
+    assert all(h.entity["iri"].startswith("https://w3id.org/sozialgraph/id/")
+               for h in everything.hits)

@@ -31,8 +31,8 @@ def index_facts(build_dir: Path) -> dict:
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) \
         if folder.is_dir() else None
     entities = None
-    if (folder / "entities.json").is_file():
-        entities = len(json.loads((folder / "entities.json").read_text("utf-8"))["entities"])
+    if (folder / "facets.json").is_file():
+        entities = json.loads((folder / "facets.json").read_text("utf-8"))["entities"]
     info = build_dir / "build-info.json"
     seconds = None
     if info.is_file():

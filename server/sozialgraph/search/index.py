@@ -2,10 +2,11 @@
 the swap (so a build and its index are swapped in together and pinned together) and opened
 read-only by each web process.
 
-    search/tantivy/        the Tantivy index: analysed terms (sozialgraph.search.analysis) and
-                           the facet values, one document per entity
-    search/entities.json   what a hit shows (labels, kind, types, texts for snippets, facet
-                           values) and the labels of every facet value
+    search/tantivy/        the Tantivy index, one document per entity: analysed terms
+                           (sozialgraph.search.analysis), the facet values, and stored what a
+                           hit shows (labels, kind, types, texts for snippets, facet values),
+                           read for the hits of a page only
+    search/facets.json     the labels of every facet value and type, and the entity count
 
 The query language is plain words: every word must match the entity somewhere (its stem in a
 name, an aim, a definition or a quote, in German or English, or inside a compound); names weigh
@@ -30,7 +31,7 @@ from sozialgraph.search.analysis import QueryWord, index_terms, query_words
 from sozialgraph.search.documents import KINDS, SearchDocument, facet_labels, read_documents
 
 SEARCH_DIR = "search"
-ENTITIES = "entities.json"
+FACETS_FILE = "facets.json"
 TEXT_FIELDS = ("names", "about", "quotes")
 FACETS = ("kind", "level", "area", "target", "source", "status")
 # Weights of a match: stems in names, aims and definitions, quotes; then inside compounds.
@@ -46,7 +47,7 @@ def value_key(iri: str) -> str:
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("doc", stored=True, fast=True, indexed=False)
+    builder.add_bytes_field("entity", stored=True, indexed=False)  # JSON: what a hit shows
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
         builder.add_text_field(name + "_grams", tokenizer_name="whitespace",
@@ -65,10 +66,8 @@ def write_index(build_dir: Path, store: ox.Store) -> int:
     (target / "tantivy").mkdir(parents=True)
     index = tantivy.Index(_schema(), path=str(target / "tantivy"))
     writer = index.writer(heap_size=50_000_000, num_threads=1)
-    entities = []
-    for number, document in enumerate(documents):
-        writer.add_document(_tantivy_document(number, document))
-        entities.append(_entity(document))
+    for document in documents:
+        writer.add_document(_tantivy_document(document))
     writer.commit()
     writer.wait_merging_threads()
     values = {}
@@ -87,13 +86,13 @@ def write_index(build_dir: Path, store: ox.Store) -> int:
     types = {t: {"de": labels.get(t, {}).get("de") or value_key(t),
                  "en": labels.get(t, {}).get("en") or value_key(t)}
              for document in documents for t in document.types}
-    (target / ENTITIES).write_text(json.dumps(
-        {"entities": entities, "facets": values, "types": types}, ensure_ascii=False),
+    (target / FACETS_FILE).write_text(json.dumps(
+        {"entities": len(documents), "facets": values, "types": types}, ensure_ascii=False),
         encoding="utf-8")
     return len(documents)
 
 
-def _tantivy_document(number: int, document: SearchDocument) -> tantivy.Document:
+def _tantivy_document(document: SearchDocument) -> tantivy.Document:
     fields: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
     grams: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
     for text in document.texts:
@@ -101,7 +100,8 @@ def _tantivy_document(number: int, document: SearchDocument) -> tantivy.Document
         fields[text.field].extend(stems)
         grams[text.field].extend(text_grams)
     tantivy_doc = tantivy.Document()
-    tantivy_doc.add_unsigned("doc", number)
+    tantivy_doc.add_bytes("entity", json.dumps(_entity(document), ensure_ascii=False)
+                          .encode("utf-8"))
     for name in TEXT_FIELDS:
         tantivy_doc.add_text(name, " ".join(fields[name]))
         tantivy_doc.add_text(name + "_grams", " ".join(grams[name]))
@@ -138,12 +138,12 @@ class SearchIndex:
 
     def __init__(self, build_dir: Path):
         folder = build_dir / SEARCH_DIR
-        if not (folder / ENTITIES).exists():
+        if not (folder / FACETS_FILE).exists():
             raise FileNotFoundError(f"{build_dir.name} has no search index")
         self.index = tantivy.Index.open(str(folder / "tantivy"))
         self.schema = self.index.schema
-        data = json.loads((folder / ENTITIES).read_text(encoding="utf-8"))
-        self.entities: list[dict[str, Any]] = data["entities"]
+        data = json.loads((folder / FACETS_FILE).read_text(encoding="utf-8"))
+        self.size: int = data["entities"]
         self.facet_values: dict[str, dict[str, dict[str, str]]] = data["facets"]
         self.type_labels: dict[str, dict[str, str]] = data["types"]
         self.searcher = self.index.searcher()
@@ -184,10 +184,8 @@ class SearchIndex:
                offset: int = 0) -> Results:
         query, words = self.query(text, filters)
         found = self.searcher.search(query, limit=limit, offset=offset, count=True)
-        addresses = [address for _, address in found.hits]
-        numbers = self.searcher.fast_field_values("doc", addresses) if addresses else []
-        hits = [Hit(score, self.entities[_single(number)])
-                for (score, _), number in zip(found.hits, numbers, strict=True)]
+        hits = [Hit(score, json.loads(self.searcher.doc(address).get_first("entity")))
+                for score, address in found.hits]
         counts = self._counts(query, FACETS)
         # A facet with chosen values counts as if it were not chosen (the other facets still
         # hold), so that its other values stay on offer as alternatives.
@@ -205,6 +203,3 @@ class SearchIndex:
                         for bucket in result.get(facet, {}).get("buckets", [])}
                 for facet in facets}
 
-
-def _single(value) -> int:
-    return value[0] if isinstance(value, list) else value
