@@ -97,21 +97,32 @@ def labels(store: ox.Store) -> dict[str, dict[str, str]]:
     return found
 
 
-def read_documents(store: ox.Store) -> list[SearchDocument]:
-    """The search documents of `store`, in IRI order."""
-    label_map = labels(store)
-    asserted_types = _by_subject(store, str(RDF.type))
-    all_types = _by_subject(store, str(RDF.type), ox.NamedNode(GRAPH_INFERRED))
+def _types(store: ox.Store, iri: str, graph) -> list[str]:
+    return [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), _RDF_TYPE, None,
+                                                            graph)
+            if isinstance(q.object, ox.NamedNode)]
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def read_documents(store: ox.Store, label_map: dict[str, dict[str, str]] | None = None
+                   ) -> list[SearchDocument]:
+    """The search documents of `store`, in IRI order (`label_map`: `labels(store)`, if the
+    caller has it already)."""
+    label_map = labels(store) if label_map is None else label_map
+    inferred = ox.NamedNode(GRAPH_INFERRED)
     documents: dict[str, SearchDocument] = {}
     for iri, by_lang in label_map.items():
         if not iri.startswith(ID):
             continue
-        types = {t.value for t in [*asserted_types.get(iri, ()), *all_types.get(iri, ())]
-                 if isinstance(t, ox.NamedNode)}
+        # the types of the labelled resources only (looked up one by one: far fewer than all
+        # the rdf:type statements of evidence, amounts and selectors)
+        own = sorted(set(_types(store, iri, ox.DefaultGraph())))
+        types = {*own, *_types(store, iri, inferred)}
         kind = next((k for k, (cls, _, _) in KINDS.items() if cls in types), None)
         if kind is None:
             continue
-        own = sorted(t.value for t in asserted_types.get(iri, ()) if isinstance(t, ox.NamedNode))
         documents[iri] = SearchDocument(
             iri, kind, own, by_lang.get("de") or by_lang.get(""), by_lang.get("en"))
 
@@ -178,9 +189,11 @@ def _by_subject_any(store: ox.Store, predicate: str) -> dict[str, list]:
     return found
 
 
-def facet_labels(store: ox.Store, documents: list[SearchDocument]) -> dict[str, dict[str, str]]:
-    """The labels of every facet value the documents name (IRI -> language -> label)."""
+def facet_labels(label_map: dict[str, dict[str, str]], documents: list[SearchDocument]
+                 ) -> dict[str, dict[str, str]]:
+    """The labels (`labels(store)`) of every facet value and type the documents name
+    (IRI -> language -> label)."""
     wanted = {v for d in documents for facet, values in d.facets.items() if facet != "kind"
               for v in values}
     wanted.update(t for d in documents for t in d.types)
-    return {iri: by_lang for iri, by_lang in labels(store).items() if iri in wanted}
+    return {iri: by_lang for iri, by_lang in label_map.items() if iri in wanted}

@@ -28,7 +28,13 @@ import pyoxigraph as ox
 import tantivy
 
 from sozialgraph.search.analysis import QueryWord, index_terms, query_words
-from sozialgraph.search.documents import KINDS, SearchDocument, facet_labels, read_documents
+from sozialgraph.search.documents import (
+    KINDS,
+    SearchDocument,
+    facet_labels,
+    labels,
+    read_documents,
+)
 
 SEARCH_DIR = "search"
 FACETS_FILE = "facets.json"
@@ -60,7 +66,8 @@ def _schema() -> tantivy.Schema:
 def write_index(build_dir: Path, store: ox.Store) -> int:
     """Write `build_dir/search/` for the store (open, read-only is enough); return the number
     of entities indexed."""
-    documents = read_documents(store)
+    label_map = labels(store)
+    documents = read_documents(store, label_map)
     target = build_dir / SEARCH_DIR
     shutil.rmtree(target, ignore_errors=True)
     (target / "tantivy").mkdir(parents=True)
@@ -73,18 +80,18 @@ def write_index(build_dir: Path, store: ox.Store) -> int:
     values = {}
     for facet in FACETS[1:]:
         values[facet] = {}
-    labels = facet_labels(store, documents)
+    value_labels = facet_labels(label_map, documents)
     for document in documents:
         for facet in FACETS[1:]:
             for iri in document.facets[facet]:
-                by_lang = labels.get(iri, {})
+                by_lang = value_labels.get(iri, {})
                 values[facet][value_key(iri)] = {
                     "iri": iri, "de": by_lang.get("de") or by_lang.get("") or value_key(iri),
                     "en": by_lang.get("en") or by_lang.get("de") or value_key(iri)}
     values["kind"] = {kind: {"iri": cls, "de": de, "en": en}
                       for kind, (cls, de, en) in KINDS.items()}
-    types = {t: {"de": labels.get(t, {}).get("de") or value_key(t),
-                 "en": labels.get(t, {}).get("en") or value_key(t)}
+    types = {t: {"de": value_labels.get(t, {}).get("de") or value_key(t),
+                 "en": value_labels.get(t, {}).get("en") or value_key(t)}
              for document in documents for t in document.types}
     (target / FACETS_FILE).write_text(json.dumps(
         {"entities": len(documents), "facets": values, "types": types}, ensure_ascii=False),
