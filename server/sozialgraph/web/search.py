@@ -44,6 +44,7 @@ MAX_QUERY = 500
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 SNIPPET = 220  # characters around the first match
+FACET_VALUES = 30  # values offered per facet, the most frequent first (chosen ones always)
 FACET_NAMES = {"kind": "Kind", "level": "Level", "area": "Policy area",
                "target": "Target group", "source": "Source document", "status": "Status"}
 SNIPPET_FIELDS = ("about", "quotes", "names")  # where a snippet is taken from, first choice first
@@ -148,6 +149,9 @@ def _answer(index: SearchIndex, asked: Request, results: Results | None) -> dict
                     for hit in results.hits],
         "facets": {facet: _facet(index, facet, results.counts.get(facet, {}), asked)
                    for facet in FACETS},
+        "facets_not_shown": {facet: count for facet in FACETS
+                             if (count := _not_shown(results.counts.get(facet, {}), asked,
+                                                     facet))},
         "next": _link(asked, offset=asked.offset + asked.limit)
         if asked.offset + asked.limit < results.total else None,
         "previous": _link(asked, offset=max(asked.offset - asked.limit, 0))
@@ -213,7 +217,8 @@ def _facet(index: SearchIndex, facet: str, counts: dict[str, int], asked: Reques
            ) -> list[dict[str, Any]]:
     chosen = asked.filters.get(facet, [])
     values = index.facet_values.get(facet, {})
-    keys = sorted(set(counts) | set(chosen), key=lambda k: (-counts.get(k, 0), k))
+    keys = sorted(counts, key=lambda k: (-counts[k], k))[:FACET_VALUES]
+    keys += [k for k in chosen if k not in keys]
     found = []
     for key in keys:
         selected = key in chosen
@@ -226,6 +231,12 @@ def _facet(index: SearchIndex, facet: str, counts: dict[str, int], asked: Reques
             "href": _link(asked, offset=0, **{facet: toggled}),
         })
     return found
+
+
+def _not_shown(counts: dict[str, int], asked: Request, facet: str) -> int:
+    """How many values of a facet with matches are left out of the answer (FACET_VALUES)."""
+    chosen = set(asked.filters.get(facet, []))
+    return max(0, len(set(counts) - chosen) - FACET_VALUES)
 
 
 def _link(asked: Request, **changes) -> str:
