@@ -243,6 +243,14 @@ def test_odd_queries_answer(server, q):
     assert response.status_code == 200
 
 
+def test_what_cannot_be_answered_is_406_and_other_methods_405(server):
+    response = requests.get(server + "/search", params={"q": "Kita"},
+                            headers={"Accept": "text/csv"}, timeout=30)
+    assert response.status_code == 406 and "text/html" in response.text
+    response = requests.post(server + "/search", data={"q": "Kita"}, timeout=30)
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
 def test_json_errors_for_json_clients(server):
     response = requests.get(server + "/search", params={"bad": "1"}, headers=JSON, timeout=30)
     assert response.status_code == 400
