@@ -170,6 +170,17 @@ def test_english_words_mark_the_english_label(server):
     assert [subtitle["text"][s:e] for s, e in subtitle["highlights"]] == ["shelters"]
 
 
+def test_english_labels_first_with_lang_en(server):
+    answer = search(server, q="Frauenhaus", lang="en")
+    first = next(r for r in answer["results"] if r["iri"].endswith("frauenhaus-kassel"))
+    assert first["title"] == {"text": "Women's shelter: additional and barrier-free places",
+                              "lang": "en", "highlights": []}
+    assert first["subtitle"]["lang"] == "de" and first["subtitle"]["highlights"] == [[0, 10]]
+    page = requests.get(server + "/search", params={"q": "Frauenhaus", "lang": "en"},
+                        headers=BROWSER, timeout=30).text
+    assert '<html lang="en">' in page and 'lang="en">municipal level' in page
+
+
 def test_fundings_take_the_area_of_the_measure_they_fund(server):
     answer = search(server, q="Kita", kind="funding", area="fruehkindliche-bildung")
     assert "funding/kita-ausbau-169-mio" in ids(answer)

@@ -132,7 +132,7 @@ def search() -> Response:
         return finish(response)
     json_url = _link(asked) + "&format=json"
     return html_response("search.html", page=answer, examples=EXAMPLES,
-                         facet_names=FACET_NAMES, lang=asked.lang, json_url=json_url)
+                         facet_names=FACET_NAMES, json_url=json_url)
 
 
 def _answer(index: SearchIndex, asked: Request, results: Results | None) -> dict[str, Any]:
@@ -162,8 +162,10 @@ def _answer(index: SearchIndex, asked: Request, results: Results | None) -> dict
 def _result(index: SearchIndex, entity: dict[str, Any], score: float, words: list[QueryWord],
             lang: str) -> dict[str, Any]:
     labels = {"de": entity["label_de"], "en": entity["label_en"]}
-    title = labels[lang] or labels["de" if lang == "en" else "en"] or entity["iri"]
-    other = next((t for t in (labels["en" if lang == "de" else "de"],) if t and t != title), None)
+    other_lang = "en" if lang == "de" else "de"
+    title_lang = lang if labels[lang] else other_lang if labels[other_lang] else None
+    title = labels[title_lang] if title_lang else entity["iri"]
+    other = next((t for t in (labels[other_lang],) if t and t != title), None)
     return {
         "iri": entity["iri"],
         "url": local_url(entity["iri"]),
@@ -171,8 +173,9 @@ def _result(index: SearchIndex, entity: dict[str, Any], score: float, words: lis
         "types": [{"iri": t, "label": index.type_labels.get(t, {}).get(lang, t)}
                   for t in entity["types"]],
         "label": labels,
-        "title": {"text": title, "highlights": highlight(title, words)},
-        "subtitle": {"text": other, "highlights": highlight(other, words)} if other else None,
+        "title": {"text": title, "lang": title_lang, "highlights": highlight(title, words)},
+        "subtitle": {"text": other, "lang": other_lang, "highlights": highlight(other, words)}
+        if other else None,
         "snippet": _snippet(entity, words, title),
         "facets": {facet: values for facet, values in entity["facets"].items() if values},
         "score": round(score, 4),
