@@ -109,6 +109,15 @@ def test_frauenhaus_finds_every_measure_about_womens_shelters(server):
         assert result["title"]["highlights"] or result["snippet"]["highlights"]
 
 
+def test_the_actors_involved_count_too(server):
+    answer = search(server, q="Frauenhaus Kassel")
+    found = ids(answer)
+    assert found[0] == "measure/frauenhaus-kassel"
+    assert "measure/landesmittel-frauenhaeuser" not in found  # the Land's
+    assert all(r["facets"].get("level") == ["MunicipalLevel"] for r in answer["results"]
+               if r["kind"] == "measure")
+
+
 def test_compounds_are_found_from_their_parts(server):
     assert "measure/pflegequalifizierungszentrum" in ids(search(server, q="Pflege"))
     assert "measure/wohnraum-nach-frauenhausaufenthalt" in ids(search(server, q="Frau"))

@@ -3,7 +3,9 @@ the namespace's /id/ folder with a label: measures, fundings, quantities, actors
 schemes, source documents), with its texts and the values of its facets.
 
 Texts, by field: names (rdfs:label, skos:prefLabel, skos:altLabel), about (skos:definition,
-sg:aim) and quotes (the oa:exact of its evidence). Facets: kind, level, policy area, target group,
+sg:aim), quotes (the oa:exact of its evidence) and context (the labels of the actors it names as
+jurisdiction, responsible, implementing actor or funder, so that "Frauenhaus Kassel" finds
+Kassel's shelter, whose own texts do not name the city). Facets: kind, level, policy area, target group,
 source document and status. A funding or a quantity has no level, area or target group of its
 own: it takes those of the measure it funds or counts, so that narrowing to a policy area keeps
 the money spent on it.
@@ -48,11 +50,13 @@ INHERITED = ("level", "area", "target")  # from the funded or counted measure
 MEASURE_LINKS = (str(SG.fundedMeasure), str(SG.quantifiedMeasure))
 NAMES = (str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel))
 ABOUT = (str(SKOS.definition), str(SG.aim))
+CONTEXT = (str(SG.jurisdiction), str(SG.responsibleActor), str(SG.implementingActor),
+           str(SG.funder))
 
 
 @dataclass
 class Text:
-    field: str  # "names", "about" or "quotes"
+    field: str  # "names", "about", "quotes" or "context"
     text: str
     lang: str  # "de", "en" or ""
 
@@ -134,6 +138,15 @@ def read_documents(store: ox.Store, label_map: dict[str, dict[str, str]] | None 
                 if document is not None and isinstance(quad.object, ox.Literal):
                     document.texts.append(Text(field_name, quad.object.value,
                                                quad.object.language or ""))
+
+    for predicate in CONTEXT:  # asserted only: the inferred graph's funders are not the text's
+        for iri, actors in _by_subject(store, predicate).items():
+            document = documents.get(iri)
+            for actor in actors if document is not None else ():
+                for lang, text in label_map.get(actor.value, {}).items():
+                    context = Text("context", text, lang)
+                    if context not in document.texts:
+                        document.texts.append(context)
 
     facets: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for facet, predicates in FACET_PROPERTIES.items():

@@ -9,8 +9,8 @@ read-only by each web process.
     search/facets.json     the labels of every facet value and type, and the entity count
 
 The query language is plain words: every word must match the entity somewhere (its stem in a
-name, an aim, a definition or a quote, in German or English, or inside a compound); names weigh
-most, then aims and definitions, then quotes. Facets narrow: values of one facet are
+name, an aim, a definition, a quote or the name of an actor involved, in German or English, or
+inside a compound); names weigh most, then aims and definitions, then quotes, then actors. Facets narrow: values of one facet are
 alternatives, different facets must all hold. The counts of each facet's values are Tantivy's
 terms aggregation over the matching entities; a facet with chosen values is counted without its
 own choice (the other facets' choices hold), so its other values stay on offer.
@@ -38,11 +38,12 @@ from sozialgraph.search.documents import (
 
 SEARCH_DIR = "search"
 FACETS_FILE = "facets.json"
-TEXT_FIELDS = ("names", "about", "quotes")
+TEXT_FIELDS = ("names", "about", "quotes", "context")
 FACETS = ("kind", "level", "area", "target", "source", "status")
-# Weights of a match: stems in names, aims and definitions, quotes; then inside compounds.
-BOOST = {"names": 4.0, "about": 2.0, "quotes": 1.0,
-         "names_grams": 2.0, "about_grams": 1.0, "quotes_grams": 0.5}
+# Weights of a match: stems in names, aims and definitions, quotes, the names of the actors
+# involved; then inside compounds.
+BOOST = {"names": 4.0, "about": 2.0, "quotes": 1.0, "context": 0.5,
+         "names_grams": 2.0, "about_grams": 1.0, "quotes_grams": 0.5, "context_grams": 0.25}
 
 
 def value_key(iri: str) -> str:

@@ -47,7 +47,8 @@ SNIPPET = 220  # characters around the first match
 FACET_VALUES = 30  # values offered per facet, the most frequent first (chosen ones always)
 FACET_NAMES = {"kind": "Kind", "level": "Level", "area": "Policy area",
                "target": "Target group", "source": "Source document", "status": "Status"}
-SNIPPET_FIELDS = ("about", "quotes", "names")  # where a snippet is taken from, first choice first
+# where a snippet is taken from, first choice first
+SNIPPET_FIELDS = ("about", "quotes", "names", "context")
 EXAMPLES = ("Frauenhaus", "Pflege", "Geflüchtete", "Kita", "Ehrenamt", "refugees")
 
 
@@ -183,9 +184,9 @@ def _result(index: SearchIndex, entity: dict[str, Any], score: float, words: lis
 
 
 def _snippet(entity: dict[str, Any], words: list[QueryWord], title: str) -> dict | None:
-    """The first text with a match (aims and definitions, then quotes, then other names), cut
-    to about SNIPPET characters around its first match; without a match, the first aim or
-    quote."""
+    """The first text with a match (aims and definitions, then quotes, then other names, then
+    the actors involved), cut to about SNIPPET characters around its first match; without a
+    match, the first aim or quote."""
     shown = {title, entity["label_de"], entity["label_en"]}
     texts = [(f, t, lang) for f, t, lang in entity["texts"] if t not in shown]
     ordered = sorted(texts, key=lambda item: SNIPPET_FIELDS.index(item[0]))
@@ -194,7 +195,7 @@ def _snippet(entity: dict[str, Any], words: list[QueryWord], title: str) -> dict
         if spans:
             return _window(field, text, lang, spans)
     for field, text, lang in ordered:
-        if field != "names":
+        if field in ("about", "quotes"):
             return _window(field, text, lang, [])
     return None
 
