@@ -244,6 +244,7 @@ def test_what_the_client_sends_is_escaped(server):
     ({"q": "x", "area": "nowhere"}, "accepted: "),
     ({"q": "x", "limit": "ten"}, "limit must be a whole number from 1 to 100"),
     ({"q": "x", "limit": "1000"}, "limit must be a whole number from 1 to 100"),
+    ({"q": "x", "limit": "²"}, "limit must be a whole number from 1 to 100"),  # isdigit, no int
     ({"q": "x", "offset": "-1"}, "offset must be a whole number"),
     ({"q": "x", "lang": "fr"}, "lang must be de or en"),
     ({"q": "x", "format": "xml"}, "accepted: html, json"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from flask import render_template
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from storefixture import make_app
 
 from sozialgraph.search.analysis import highlight, index_terms, query_words, stems
@@ -94,3 +96,25 @@ def test_the_build_writes_the_index_into_the_build_directory_it_swaps_in(fixture
     assert everything.total == index.size > 0
     assert all(h.entity["iri"].startswith("https://w3id.org/sozialgraph/id/")
                for h in everything.hits)
+
+
+# --- no parameters answer 5xx (hypothesis, bounded) ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def search_client(fixture_store):
+    return make_app(fixture_store, QUERY_TIMEOUT=0).test_client()
+
+
+_NAMES = ["q", "kind", "level", "area", "target", "source", "status", "lang", "limit", "offset",
+          "format", "x", ""]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_NAMES),
+                          st.text(alphabet=st.characters(blacklist_categories=["Cs"]),
+                                  max_size=40)), max_size=6),
+       st.sampled_from(["application/json", "text/html", "*/*", "text/csv", ""]))
+def test_no_parameters_answer_5xx(search_client, params, accept):
+    response = search_client.get("/search", query_string=params, headers={"Accept": accept})
+    assert response.status_code in (200, 400, 406), response.data[:300]
