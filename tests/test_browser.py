@@ -227,6 +227,34 @@ def test_validation_form_reports_a_syntax_error(page, server_url):
     expect(page.locator(".alert")).to_contain_text("cannot read the data: data:2")
 
 
+# ---- search ------------------------------------------------------------------------------------
+
+def test_the_header_search_box_finds_with_highlighted_snippets(page, server_url, tmp_path):
+    """From any page, the box in the header submits to /search; the results mark the words that
+    matched, in titles and snippets; a facet narrows them."""
+    page.goto(server_url + "/id/measure/kita-ausbau")
+    box = page.locator("header.site form.site-search input[name=q]")
+    box.fill("Frauenhäuser")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=Frauenh*")
+    results = page.locator(".search-result")
+    expect(results.first).to_be_visible()
+    assert results.count() >= 5
+    marks = page.locator(".search-result mark")
+    assert marks.count() >= 5
+    assert all(text.lower().startswith("frauenh") for text in marks.all_inner_texts())
+    expect(page.locator(".search-result .snippet mark").first).to_be_visible()
+    background = marks.first.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+    total = int(page.locator(".search-total").get_attribute("data-total"))
+    page.locator('[data-facet="level"] a[data-value="MunicipalLevel"]').click()
+    page.wait_for_url("**level=MunicipalLevel*")
+    narrowed = int(page.locator(".search-total").get_attribute("data-total"))
+    assert 0 < narrowed < total
+    expect(page.locator('[data-facet="level"] li.selected')).to_have_count(1)
+
+
 # ---- headers for a public service ---------------------------------------------------------------
 
 def test_the_content_security_policy_blocks_nothing_our_pages_need(page, server_url):

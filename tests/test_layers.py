@@ -19,6 +19,7 @@ LAYERS = (
     "sozialgraph.corpus",
     "sozialgraph.inference",
     "sozialgraph.store",
+    "sozialgraph.search",
     "sozialgraph.sparql",
     "sozialgraph.validation",
     "sozialgraph.pipeline",

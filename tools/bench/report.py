@@ -18,6 +18,7 @@ from sozialgraph_bench.config import LABELS, PEERS, size_name
 from sozialgraph_bench.environment import checkout_report
 from sozialgraph_bench.figures import ms, p50, ratio, timed_out
 from sozialgraph_bench.plot import render_svg
+from sozialgraph_bench.search import search_table
 from sozialgraph_bench.tables import build_table, correctness_tables, throughput_tables
 from sozialgraph_bench.targets import SIZE, verdicts
 
@@ -26,7 +27,8 @@ from sozialgraph_bench.targets import SIZE, verdicts
 SECTIONS = ((None, "run"), ("## Summary", "summary"), ("## Targets", "targets"),
             ("## Machine", "machine"), ("## Method", "settings"), ("## Data", "data"),
             ("## Build", "build"), ("## Correctness", "correctness"), ("## Latency", "latency"),
-            ("## Throughput", "throughput"), ("## Profiling and changes", None),
+            ("## Throughput", "throughput"), ("## Search", "search"),
+            ("## Profiling and changes", None),
             ("## Notes", "notes"))
 HEADINGS = tuple(heading for heading, _ in SECTIONS if heading)
 REGIONS = tuple(region for _, region in SECTIONS if region)
@@ -80,6 +82,7 @@ def generated(results: dict, plot: Path | None, out: Path) -> dict[str, list[str
         "correctness": correctness_tables(sizes),
         "latency": _latency(results, plot, out),
         "throughput": throughput_tables(settings, sizes),
+        "search": search_table(sizes),
         "notes": [f"- {size_name(int(size))}: {note}" for size, record in sizes.items()
                   for note in record.get("notes", [])] or ["- None."],
     }

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
+import requests
 
 from sozialgraph.sparql.catalogue import CuratedQuery, load_catalogue
 from sozialgraph_bench.answers import answer_size, compare, loosely, normal_answer
@@ -25,6 +26,8 @@ from sozialgraph_bench.config import LABELS, SERVERS, Settings, percentile, size
 from sozialgraph_bench.environment import machine
 from sozialgraph_bench.phases import fallback_store, run_build, split_into_graph_files
 from sozialgraph_bench.report import write_report
+from sozialgraph_bench.search import index_facts
+from sozialgraph_bench.search import measure as measure_search
 from sozialgraph_bench.servers import Server, oxigraph_server, rdflib_server, sozialgraph_server
 
 
@@ -106,6 +109,8 @@ class Bench:
             self.check_answers(clients, servers, record)
             self.save()
             self.measure_latency(clients, servers, record)
+            self.save()
+            self.measure_search(servers, store_dir, record)
             self.save()
             self.measure_throughput(servers, clients, record)
             self.save()
@@ -238,6 +243,20 @@ class Bench:
                                          "p95": percentile(times, 95), "mean":
                                          statistics.fmean(times)}
             record["latency"][name] = per_query
+
+    # -- search --
+    def measure_search(self, servers: dict[str, Server], store_dir: Path, record: dict) -> None:
+        """/search of our server over this size's build, and the index the build wrote."""
+        record["search"] = {"index": index_facts(store_dir)}
+        if "sozialgraph" not in servers or record.get("store_from") != "build":
+            return
+        self.log(f"[{size_name(record['size'])}] search ...")
+        try:
+            base = servers["sozialgraph"].url.removesuffix("/sparql")  # the endpoint's server
+            record["search"]["timing"] = measure_search(
+                base, self.settings.repetitions, self.settings.query_budget)
+        except requests.RequestException as error:
+            record["notes"].append(f"The search phase failed: {error}")
 
     # -- throughput --
     def measure_throughput(self, servers: dict[str, Server], clients: dict, record: dict

@@ -12,7 +12,7 @@ from sozialgraph_bench.figures import p50, qps, timed_out
 
 TARGETS = tomllib.loads(Path(__file__).with_name("targets.toml").read_text(encoding="utf-8"))
 SIZE: int = TARGETS["size"]
-KEYS = ("rdflib", "oxigraph", "throughput", "build")
+KEYS = ("rdflib", "oxigraph", "throughput", "build", "search")
 NAMES = tuple(TARGETS[key]["name"].format(**TARGETS[key]) for key in KEYS)
 
 
@@ -36,6 +36,7 @@ def verdicts(results: dict) -> list[dict]:
                  "highest ours/Oxigraph {:.2f}x", "neither answered within the caps"),
         _throughput(NAMES[2], record),
         _build(NAMES[3], record),
+        _search(NAMES[4], record),
     ]
 
 
@@ -96,3 +97,12 @@ def _build(name: str, record: dict) -> dict:
     return _row(name, "met" if met else "missed", f"{seconds:.0f} s, peak {peak / 1024:.2f} GB"
                 + (f" (both processes, sampled; their own peaks added: {bound / 1024:.2f} GB)"
                    if bound else ""))
+
+
+def _search(name: str, record: dict) -> dict:
+    timing = (record.get("search") or {}).get("timing") or {}
+    if timing.get("p95") is None:
+        return _row(name, None, "not measured")
+    p95 = timing["p95"]
+    return _row(name, "met" if p95 * 1000 <= TARGETS["search"]["max_p95_ms"] else "missed",
+                f"p95 {p95 * 1000:.1f} ms over {timing['requests']} requests")

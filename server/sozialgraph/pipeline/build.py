@@ -1,5 +1,5 @@
-"""The build, read top to bottom as the data flow: parse -> entail -> infer -> write -> validate
--> swap, one module per step in this package.
+"""The build, read top to bottom as the data flow: parse -> entail -> infer -> write -> index ->
+validate -> swap, one module per step in this package.
 
     ontology/sozialgraph.ttl -> graph sgg:ontology
     graphs/<stem>.ttl        -> graph sgg:<stem>
@@ -24,15 +24,21 @@ it is not disturbed until it restarts; older builds are removed. A `<store>` tha
 directory was not made by this pipeline and is never replaced. Each build directory holds
 `build-info.json` beside the store's own files.
 
+Beside the store, in the same build directory, the build writes the search index (`search/`,
+sozialgraph.search.index) from the store just written: swapped in with the store, pinned with it.
+
 The store holds one named graph per source, the inferred graph, and in its default graph the
 merge of the asserted graphs (sozialgraph.store.embedded explains why).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from sozialgraph import settings as config
 from sozialgraph.pipeline.entail import entail
@@ -43,6 +49,7 @@ from sozialgraph.pipeline.steps import BuildError, ValidationFailed, stage
 from sozialgraph.pipeline.swap import builds_root, check_target, locked, new_build, swap
 from sozialgraph.pipeline.validate import VALIDATORS, Validation
 from sozialgraph.pipeline.write import write_store
+from sozialgraph.search.index import write_index
 from sozialgraph.store.embedded import GRAPH_INFERRED, GRAPH_ONTOLOGY
 
 __all__ = ["BUILD_INFO", "VALIDATORS", "BuildError", "BuildReport", "ValidationFailed", "build",
@@ -51,6 +58,17 @@ __all__ = ["BUILD_INFO", "VALIDATORS", "BuildError", "BuildReport", "ValidationF
 
 def _silent(_: str) -> None:
     pass
+
+
+def index_store(build_dir: Path) -> int:
+    """The search index of the store just written, into the same build directory, so that it
+    is swapped in and pinned with the store (sozialgraph.search.index)."""
+    store = ox.Store.read_only(str(build_dir))
+    try:
+        return write_index(build_dir, store)
+    finally:
+        del store
+        gc.collect()  # the store closes when its last reference goes
 
 
 def build(store_dir: str | Path, *, ontology_file: Path | None = None,
@@ -93,6 +111,9 @@ def build(store_dir: str | Path, *, ontology_file: Path | None = None,
                     quads = write_store(target.partial, graphs, sources.asserted)  # empties them
                     progress(f"  {quads} quads written aside (the named graphs and their merge "
                              "in the default graph)")
+                with stage("index", timings, progress):
+                    entities = index_store(target.partial)
+                    progress(f"  {entities} entities in the search index (search/)")
                 with stage("validate", timings, progress):
                     result = checking.verdict(progress)
                     timings["validator"] = checking.seconds  # in parallel from the start
