@@ -17,15 +17,18 @@ $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 
 install: $(BIN)/sozialgraph
 
-# The query UI's YASGUI comes from the npm registry (pinned in package-lock.json) and is served
-# from the app's own static folder: nothing is fetched from a CDN at run time.
+# The query UI's YASGUI and the charts' Observable Plot and d3 (/explore) come from the npm
+# registry (pinned in package-lock.json) and are served from the app's own static folder:
+# nothing is fetched from a CDN at run time.
 VENDOR := server/sozialgraph/web/static/vendor
-$(VENDOR)/yasgui.min.js: package.json package-lock.json
+$(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js &: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	cp node_modules/d3/dist/d3.min.js node_modules/@observablehq/plot/dist/plot.umd.min.js $(VENDOR)/
+	touch $(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js
 
-assets: $(VENDOR)/yasgui.min.js
+assets: $(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js
 
 # The browser test drives Debian's chromium with Playwright (no browser download).
 browser-deps:
