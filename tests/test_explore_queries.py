@@ -30,25 +30,28 @@ def test_money_by_year():
     year, 'bis 2025' without a first, the hospitals' 'fast 1 Milliarde' over 2023 and 2024 as
     one sum (never spread over the years); yearly amounts without a year are not here."""
     rows = [(local(r["funding"]), r["amount"], r["qualifier"], r["periodicity"], r["periodType"],
-             r["fromYear"], r["toYear"], r["budget"], r["increase"]) for r in run("money-by-year")]
+             r["fromYear"], r["toYear"], r["budget"], local(r["increases"]))
+            for r in run("money-by-year")]
     assert rows == [
         ("kofab-hessen-erhoehung-2018", Decimal(290_000), "exact", "in total", "in one year",
-         2018, 2018, "2018/19", "true"),
+         2018, 2018, "2018/19", "kofab-hessen-195000"),
         ("sozialbudget-erhoehung-2018", Decimal(2_030_000), "exact", "in total", "in one year",
-         2018, 2018, "2018/19", "true"),
+         2018, 2018, "2018/19", "sozialbudget-kommunalisierung"),
         ("kofab-hessen-erhoehung-2019", Decimal(540_000), "exact", "in total", "in one year",
-         2019, 2019, "2018/19", "true"),
+         2019, 2019, "2018/19", "kofab-hessen-195000"),
         ("sozialbudget-erhoehung-2019", Decimal(4_100_000), "exact", "in total", "in one year",
-         2019, 2019, "2018/19", "true"),
+         2019, 2019, "2018/19", "sozialbudget-kommunalisierung"),
         ("fachkraefteoffensive-erzieher-seit-2020", Decimal(110_000_000), "exact", "in total",
-         "since a year", 2020, None, None, "false"),
+         "since a year", 2020, None, None, None),
         ("frauenschutzsystem-2022", Decimal(10_000_000), "about", "in total", "in one year",
-         2022, 2022, None, "false"),
+         2022, 2022, None, None),
         ("krankenhausinvestitionen-2023-2024", Decimal(1_000_000_000), "almost", "in total",
-         "year range", 2023, 2024, None, "false"),
+         "year range", 2023, 2024, None, None),
         ("vielfaltszentren-bis-2025", Decimal(15_000_000), "more than", "in total",
-         "until a year", None, 2025, None, "false"),
+         "until a year", None, 2025, None, None),
     ]
+    assert [r["year"] for r in run("money-by-year")] == [2018, 2018, 2019, 2019, 2020, 2022,
+                                                          2023, 2025]  # the first year given
     quotes = {local(r["funding"]): r["quotes"] for r in run("money-by-year")}
     assert "für 2019" in quotes["sozialbudget-erhoehung-2019"]
     assert "Seit 2020 wurden 110 Millionen Euro" in quotes["fachkraefteoffensive-erzieher-seit-2020"]
