@@ -174,7 +174,8 @@
         : to === null ? WORDS.since + " " + from
         : from === to ? String(from) : from + "–" + to;
       row.kind = term(row.periodType || "");
-      row.text = euro(row.amount) + " (" + row.period + ")";
+      row.text = (row.x2 - row.x1 > 1 ? euro(row.amount) + " (" + row.period + ")"
+        : compact.format(row.amount) + " €");
     });
     var lanes = rows.map(function (r) { return r.name; })
       .filter(function (n, i, all) { return all.indexOf(n) === i; });
@@ -182,13 +183,13 @@
     for (var year = FIRST_YEAR; year <= last; year += 1) { years.push(year); }
     var chart = Plot.plot({
       width: widthOf(document.getElementById(key + "-plot")), height: 50 + 34 * lanes.length,
-      marginLeft: 230, marginRight: 20,
+      marginLeft: 320, marginRight: 20,
       ariaLabel: document.getElementById(key + "-title").textContent + ". " + WORDS.table,
       color: { legend: true },
       x: { domain: [FIRST_YEAR, last + 1], label: WORDS.year, grid: false,
            ticks: years.map(function (y) { return y + 0.5; }),
            tickFormat: function (t) { return String(t - 0.5); } },
-      y: { domain: lanes, label: null },
+      y: { domain: lanes, label: null, tickFormat: function (n) { return n.length > 52 ? n.slice(0, 51) + "…" : n; } },
       marks: [
         Plot.ruleX(years.concat([last + 1]), { stroke: "#e3e8ee" }),
         Plot.barX(rows, { x1: "x1", x2: "x2", y: "name", fill: "kind", href: "href",
@@ -197,9 +198,8 @@
                             return r.name + ": " + euro(r.amount) + ", " + term(r.qualifier) +
                               ", " + r.period + (r.budget ? ", " + r.budget : "");
                           } }),
-        Plot.text(rows, { x: function (r) { return r.x2 > last ? r.x1 : r.x2; }, y: "name",
-                          text: "text", fontSize: 10,
-                          textAnchor: "start", dy: -12, frameAnchor: "middle" })
+        Plot.text(rows, { x: function (r) { return (r.x1 + r.x2) / 2; }, y: "name",
+                          text: "text", fontSize: 10, fill: "#1d2733" })
       ]
     });
     tag(chart, "g[aria-label=bar] rect", rows,
