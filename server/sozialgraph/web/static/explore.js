@@ -271,7 +271,7 @@
       marks: [
         Plot.link(links, { x1: function (l) { return l.source.x; }, y1: function (l) { return l.source.y; },
                            x2: function (l) { return l.target.x; }, y2: function (l) { return l.target.y; },
-                           stroke: "relation", strokeOpacity: 0.75, markerEnd: "arrow",
+                           stroke: "relation", strokeOpacity: 0.75, markerEnd: "arrow", href: "href",
                            title: function (l) { return l.source.name + " – " + l.relation + " – " + l.target.name; } }),
         Plot.dot(list, { x: "x", y: "y", symbol: "kind", r: function (n) { return n.kind === WORDS.actor ? 6 : 4.5; },
                          fill: "#1d2733", stroke: "white", href: "href",
