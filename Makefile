@@ -92,6 +92,12 @@ bench-smoke: install
 	rm -f $(BENCH_WORK)-smoke/benchmarks.md
 	$(BIN)/sozialgraph bench --smoke --work $(BENCH_WORK)-smoke --out $(BENCH_WORK)-smoke/benchmarks.md
 
+# /explore in Chromium: the time from navigation to every chart drawn, cold and warm, against
+# `sozialgraph serve` over the project's store (docs/explore-speed.md; about a minute).
+.PHONY: bench-explore
+bench-explore: install assets browser-deps
+	$(BIN)/python -m sozialgraph_bench.explore --out docs/explore-speed.md
+
 # Load and faults against `sozialgraph serve` on loopback (docs/reliability.md): 10,000 requests
 # of curated queries, pages, dumps and validations at 16 clients, fair sharing, a killed worker.
 loadtest: install

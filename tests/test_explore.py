@@ -1,6 +1,6 @@
 """/explore through HTTP (Flask's test client) over the store the real build makes: the page,
 its tables, its links to /ui and its CSV downloads, held to what /sparql answers.
-The charts themselves are drawn and checked in Chromium: tests/test_browser_explore.py."""
+The charts themselves are drawn and checked in Chromium: tests/test_browser.py, "/explore"."""
 
 from __future__ import annotations
 
