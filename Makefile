@@ -17,15 +17,18 @@ $(BIN)/sozialgraph: pyproject.toml tools/pyproject.toml
 
 install: $(BIN)/sozialgraph
 
-# The query UI's YASGUI comes from the npm registry (pinned in package-lock.json) and is served
-# from the app's own static folder: nothing is fetched from a CDN at run time.
+# The query UI's YASGUI and the charts' Observable Plot and d3 (/explore) come from the npm
+# registry (pinned in package-lock.json) and are served from the app's own static folder:
+# nothing is fetched from a CDN at run time.
 VENDOR := server/sozialgraph/web/static/vendor
-$(VENDOR)/yasgui.min.js: package.json package-lock.json
+$(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js &: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	cp node_modules/d3/dist/d3.min.js node_modules/@observablehq/plot/dist/plot.umd.min.js $(VENDOR)/
+	touch $(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js
 
-assets: $(VENDOR)/yasgui.min.js
+assets: $(VENDOR)/yasgui.min.js $(VENDOR)/plot.umd.min.js
 
 # The browser test drives Debian's chromium with Playwright (no browser download).
 browser-deps:
@@ -88,6 +91,12 @@ bench: install
 bench-smoke: install
 	rm -f $(BENCH_WORK)-smoke/benchmarks.md
 	$(BIN)/sozialgraph bench --smoke --work $(BENCH_WORK)-smoke --out $(BENCH_WORK)-smoke/benchmarks.md
+
+# /explore in Chromium: the time from navigation to every chart drawn, cold and warm, against
+# `sozialgraph serve` over the project's store (docs/explore-speed.md; about a minute).
+.PHONY: bench-explore
+bench-explore: install assets browser-deps
+	$(BIN)/python -m sozialgraph_bench.explore --out docs/explore-speed.md
 
 # Load and faults against `sozialgraph serve` on loopback (docs/reliability.md): 10,000 requests
 # of curated queries, pages, dumps and validations at 16 clients, fair sharing, a killed worker.

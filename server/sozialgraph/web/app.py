@@ -53,7 +53,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_url_rule("/health", "health", health)
 
     # One blueprint per concern; each owns its URLs.
-    from sozialgraph.web import downloads, linkeddata, releases, search, termdocs, ui, void
+    from sozialgraph.web import (
+        downloads,
+        explore,
+        linkeddata,
+        releases,
+        search,
+        termdocs,
+        ui,
+        void,
+    )
     from sozialgraph.web import endpoint as sparql
     from sozialgraph.web import validate as validate_service
 
@@ -67,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         void.bp,  # VoID: /.well-known/void, /dataset
         releases.bp,  # citable releases: /releases, /releases/<version>[/<file>]
         search.bp,  # full-text search: /search
+        explore.bp,  # charts drawn from curated queries: /explore
     ):
         app.register_blueprint(blueprint)
     return app
