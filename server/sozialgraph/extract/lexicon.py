@@ -1,0 +1,134 @@
+"""What the extractor recognises by name: the actors of graphs/actors.ttl and the concepts of
+the SKOS schemes in graphs/vocabularies.ttl, each label turned into the keys of its words
+(lemma, lower case, no inflection ending) so that "Hessischen Landesregierung" finds "Hessische
+Landesregierung".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+
+from sozialgraph.extract.nlp import lemmas
+from sozialgraph.rdf.namespaces import ACTOR, SCHEME, SG
+
+ARTICLES = {"der", "die", "das", "des", "dem", "den"}
+POLICY_AREAS, TARGET_GROUPS = SCHEME["policy-areas"], SCHEME["target-groups"]
+# Classes whose members can fund or be responsible for a measure (with their subclasses).
+PUBLIC = {SG.PublicAuthority, SG.TerritorialAuthority, SG.FederalState, SG.Municipality,
+          SG.District, SG.Government, SG.Ministry, SG.Agency, SG.Coalition, SG.Party}
+
+
+@dataclass(frozen=True)
+class Label:
+    iri: URIRef
+    text: str
+    keys: tuple[str, ...]  # of the words, without a leading article
+    needs_article: bool  # "das Land": only after an article
+
+
+@dataclass
+class Lexicon:
+    actors: list[Label] = field(default_factory=list)
+    concepts: list[Label] = field(default_factory=list)
+    actor_types: dict[URIRef, set[URIRef]] = field(default_factory=dict)
+    actor_names: dict[URIRef, str] = field(default_factory=dict)
+    scheme_of: dict[URIRef, URIRef] = field(default_factory=dict)
+    concept_names: dict[URIRef, str] = field(default_factory=dict)
+    default_area: URIRef | None = None
+
+    def is_public(self, actor: URIRef) -> bool:
+        return bool(self.actor_types.get(actor, set()) & PUBLIC)
+
+    def closest_actor(self, name: str) -> URIRef | None:
+        return _closest(name, self.actor_names)
+
+    def closest_concept(self, name: str, scheme: URIRef) -> URIRef | None:
+        return _closest(name, {c: n for c, n in self.concept_names.items()
+                               if self.scheme_of.get(c) == scheme})
+
+
+def _closest(name: str, names: dict[URIRef, str]) -> URIRef | None:
+    """The resource whose label is most like `name` (shared word keys first, then letters)."""
+    if not names:
+        return None
+    mine = {stem(t.lemma) for t in lemmas(name) if len(t.text) > 3}
+
+    def score(item):
+        theirs = {stem(t.lemma) for t in lemmas(item[1]) if len(t.text) > 3}
+        shared = len(mine & theirs) / (len(mine | theirs) or 1)
+        return (shared, SequenceMatcher(None, name.lower(), item[1].lower()).ratio())
+
+    return max(sorted(names.items()), key=score)[0]
+
+
+def stem(word: str) -> str:
+    from sozialgraph.extract.nlp import stem as _stem
+
+    return _stem(word)
+
+
+def label_of(text: str, iri: URIRef) -> Label | None:
+    tokens = [t for t in lemmas(text) if t.text not in "()\"„“"]
+    needs_article = bool(tokens) and tokens[0].text.lower() in ARTICLES
+    if needs_article:
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    return Label(iri, text, tuple(t.key for t in tokens), needs_article)
+
+
+def load(graph_files: Iterable[Path], exclude: set[tuple[str, str]] = frozenset()) -> Lexicon:
+    """The lexicon of the actors and concept schemes in `graph_files`; `exclude` holds
+    (IRI, label text) pairs to leave out (the evaluation takes out what only one document
+    introduced)."""
+    graph = Graph()
+    for path in graph_files:
+        graph.parse(path, format="turtle")
+    lexicon = Lexicon()
+    for subject in set(graph.subjects(RDF.type, None)):
+        if not isinstance(subject, URIRef):
+            continue
+        types = set(graph.objects(subject, RDF.type))
+        if str(subject).startswith(str(ACTOR)):
+            lexicon.actor_types[subject] = types | _superclasses(graph, types)
+            target, properties = lexicon.actors, (RDFS.label, SKOS.altLabel)
+        elif SKOS.Concept in types:
+            scheme = next(iter(graph.objects(subject, SKOS.inScheme)), None)
+            if scheme not in (POLICY_AREAS, TARGET_GROUPS):
+                continue
+            lexicon.scheme_of[subject] = scheme
+            target, properties = lexicon.concepts, (SKOS.prefLabel, SKOS.altLabel)
+        else:
+            continue
+        names = lexicon.actor_names if target is lexicon.actors else lexicon.concept_names
+        for prop in properties:
+            for literal in graph.objects(subject, prop):
+                if getattr(literal, "language", None) not in (None, "de"):
+                    continue
+                if prop in (RDFS.label, SKOS.prefLabel):
+                    names[subject] = str(literal)
+                if (str(subject), str(literal)) in exclude:
+                    continue
+                label = label_of(str(literal), subject)
+                if label:
+                    target.append(label)
+    # The default policy area: the top concept with the most concepts below it.
+    tops = [c for c, s in lexicon.scheme_of.items() if s == POLICY_AREAS
+            and (c, SKOS.topConceptOf, POLICY_AREAS) in graph]
+    below = {c: len(list(graph.transitive_subjects(SKOS.broader, c))) for c in tops}
+    lexicon.default_area = max(sorted(below), key=below.get) if below else None
+    lexicon.actors.sort(key=lambda lab: -len(lab.keys))
+    lexicon.concepts.sort(key=lambda lab: -len(lab.keys))
+    return lexicon
+
+
+def _superclasses(graph: Graph, types: set) -> set:
+    found = set()
+    for cls in types:
+        found |= set(graph.transitive_objects(cls, RDFS.subClassOf))
+    return found

@@ -1,0 +1,490 @@
+"""The extraction rules: from an analysed text and a lexicon to findings (money, counts, actor
+and concept mentions, measure candidates, each with its words, rule name and confidence).
+Every rule is about German policy language in general; none names a document's measures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from sozialgraph.extract import numbers
+from sozialgraph.extract.lexicon import POLICY_AREAS, PUBLIC, TARGET_GROUPS, Lexicon
+from sozialgraph.extract.nlp import Analysis, Sentence, Token
+from sozialgraph.rdf.namespaces import SG
+
+# ---- what the findings are --------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    """An actor, concept or unit the shared graphs do not have, proposed for review."""
+
+    kind: str  # "actor", "target-group", "policy-area", "unit"
+    label: str
+    cls: URIRef  # the actor's class, or the concept's scheme
+    closest: URIRef | None = None
+
+
+@dataclass
+class Mention:
+    """Words of the text that name an actor or a concept (existing, or proposed)."""
+
+    kind: str  # "actor", "target-group", "policy-area"
+    start: int
+    end: int
+    sentence: int
+    rule: str
+    confidence: float
+    iri: URIRef | None = None
+    proposal: Proposal | None = None
+
+    @property
+    def ref(self):
+        return self.iri if self.iri is not None else self.proposal.label
+
+
+@dataclass
+class Measure:
+    label: str
+    cls: URIRef
+    key: str
+    start: int  # of the name in its first mention
+    end: int
+    sentences: list[int]
+    rule: str
+    confidence: float
+    status: str = "Ongoing"
+    implicit: bool = False
+
+
+@dataclass
+class Figure:
+    """A money amount or a count, with what its sentence says about it."""
+
+    kind: str  # "money" or "count"
+    start: int  # of the qualifier (if any) or the figure
+    end: int
+    value: object  # Decimal for money, int for counts
+    qualifier: str
+    period: numbers.Period
+    sentence: int
+    rule: str
+    confidence: float
+    status: str
+    unit: str | None = None
+    noun: str | None = None
+    change: str | None = None
+    measure: int | None = None  # index into Findings.measures
+    funder: Mention | None = None
+
+
+@dataclass
+class Findings:
+    analysis: Analysis
+    figures: list[Figure] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+
+# ---- status ------------------------------------------------------------------------------------
+
+PLANNED_WORDS = re.compile(r"\b(?:vorgesehen|geplant|in\s+Vorbereitung|in\s+Planung|"
+                           r"beabsichtigt)\b", re.IGNORECASE)
+FUTURE_WORDS = re.compile(r"\b(?:will|wollen|soll|sollen|möchten|künftig|zukünftig|werden\s+wir|"
+                          r"wir\s+werden|planen)\b", re.IGNORECASE)
+AUXILIARIES = {"wurde", "wurden", "worden", "hat", "haben", "hatte", "hatten", "ist", "sind",
+               "war", "waren"}
+PARTICIPLE = re.compile(r"^(?:ge\w{3,}(?:t|en)|\w{3,}iert|\w+ge\w{3,}(?:t|en))$")
+PASSIVE_PRESENT = re.compile(r"\b(?:wird|werden)\b", re.IGNORECASE)
+
+
+def status_of(sentence: Sentence, text: str, coalition: bool) -> str:
+    """The status a sentence's verbs give: Planned (or Pledged in a coalition agreement) for
+    intentions and the future, Done for perfect and past, Ongoing for the present."""
+    words = text[sentence.start:sentence.end]
+    lowered = [t.text.lower() for t in sentence.tokens]
+    participle = any(PARTICIPLE.match(w) for w in lowered)
+    if PLANNED_WORDS.search(words):
+        return "Pledged" if coalition else "Planned"
+    if FUTURE_WORDS.search(words) or (PASSIVE_PRESENT.search(words) and not participle):
+        return "Pledged" if coalition else "Planned"
+    if participle and any(w in AUXILIARIES for w in lowered):
+        return "Done"
+    for token in sentence.tokens:  # simple past of a lexical verb: "gründete", "stellten"
+        low, lemma = token.text.lower(), token.lemma.lower()
+        if token.text.islower() and low.endswith(("te", "ten")) and lemma.endswith("en") \
+                and lemma != low and low.startswith(lemma[:-2]) and len(lemma) > 4:
+            return "Done"
+    if coalition and lowered and sentence.tokens[-1].text.islower() \
+            and lowered[-1].endswith("en") and not any(
+                w in ("wir", "ist", "sind", "hat", "haben") for w in lowered):
+        return "Pledged"  # a programme point in the infinitive: "Beratungsangebote ausbauen"
+    return "Ongoing"
+
+
+# ---- actors and concepts ---------------------------------------------------------------------
+
+
+def _match_labels(sentence: Sentence, index: int, labels, kind_of, rule: str,
+                  taken: list[tuple[int, int]]) -> list[Mention]:
+    """Mentions of `labels` in a sentence, longest first, never overlapping."""
+    found, keys = [], [t.key for t in sentence.tokens]
+    for label in labels:
+        size = len(label.keys)
+        for i in range(len(keys) - size + 1):
+            if tuple(keys[i:i + size]) != label.keys:
+                continue
+            if label.needs_article and (i == 0 or sentence.tokens[i - 1].text.lower() not in
+                                        ("der", "die", "das", "des", "dem", "den")):
+                continue
+            start, end = sentence.tokens[i].start, sentence.tokens[i + size - 1].end
+            if any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            found.append(Mention(kind_of(label.iri), start, end, index, rule,
+                                 0.9 if size > 1 or len(label.text) > 5 else 0.7, iri=label.iri))
+    return found
+
+
+def _compound_concepts(sentence: Sentence, index: int, lexicon: Lexicon, kind_of,
+                       taken: list[tuple[int, int]]) -> list[Mention]:
+    """Concepts named as a part of a German compound: "Frauenhäuser" -> women,
+    "Kinderarmut" -> children and poverty."""
+    found = []
+    singles = [lab for lab in lexicon.concepts if len(lab.keys) == 1 and len(lab.text) >= 5
+               and " " not in lab.text]
+    for token in sentence.tokens:
+        if any(a < token.end and token.start < b for a, b in taken) or not token.text[:1].isupper():
+            continue
+        word = token.text.lower().replace("-", "")
+        for label in singles:
+            part = label.text.lower()
+            if len(word) - len(part) < 4:
+                continue
+            if word.startswith(part) or word.endswith(part) or \
+                    word.startswith(label.keys[0]) and len(label.keys[0]) >= 5:
+                found.append(Mention(kind_of(label.iri), token.start, token.end, index,
+                                     "concept-compound-part", 0.55, iri=label.iri))
+    return found
+
+
+# Organisations the shared actors may lack, by the form of their names.
+_NAME = r"[A-ZÄÖÜ][\wÄÖÜäöüß-]+"
+ORGANISATION_PATTERNS: tuple[tuple[str, URIRef, str], ...] = (
+    (r"(?:Hessische[sn]?\s+)?Ministerium\s+(?:für|der|des)\s+" + _NAME +
+     r"(?:(?:,\s*|\s+und\s+)" + _NAME + r")*", SG.Ministry, "actor-pattern-ministry"),
+    (r"Regierungspräsidium\s+" + _NAME, SG.Agency, "actor-pattern-regierungspraesidium"),
+    (r"(?:Landesamt|Amt|Bundesamt|Landesamtes|Amtes)\s+für\s+" + _NAME +
+     r"(?:\s+und\s+" + _NAME + r")*", SG.Agency, "actor-pattern-agency"),
+    (r"(?:Stadt|Gemeinde|Universitätsstadt|Wissenschaftsstadt)\s+(?!und\b)" + _NAME,
+     SG.Municipality, "actor-pattern-municipality"),
+    (r"(?:Landkreis|Landkreises|Kreis|Kreises)\s+" + _NAME + r"|" + _NAME + r"-Kreis(?:es)?\b",
+     SG.District, "actor-pattern-district"),
+    (r"(?:Caritasverband|Diakonie|Diakonisches\s+Werk|Arbeiterwohlfahrt|AWO|"
+     r"Deutsche[sn]?\s+Rote[sn]?\s+Kreuz|DRK|Paritätische[rn]?(?:\s+Wohlfahrtsverband)?|"
+     r"Jüdische[rn]?\s+Wohlfahrtsverband|Volkssolidarität)(?:\s+" + _NAME + r")?",
+     SG.WelfareAssociation, "actor-pattern-welfare"),
+    (r"(?:" + _NAME + r"(?:verein|verband|stiftung)|(?:Verein|Verband|Stiftung)\s+(?:für|der|"
+     r"zur|zum)\s+" + _NAME + r")(?:\s+" + _NAME + r")?(?:\s+e\.\s?V\.)?",
+     SG.Association, "actor-pattern-association"),
+)
+PERSON_GROUP = re.compile(r"\b(?:Menschen|Kinder[n]?|Frauen|Familien|Jugendliche[n]?|Eltern|"
+                          r"Männer[n]?|Personen)\s+(?:mit|ohne|in|aus)\s+(?:einer\s+|einem\s+)?"
+                          + _NAME + r"(?:\s+und\s+" + _NAME + r")?")
+POLICY_WORD = re.compile(r"\b" + _NAME + r"politik\b")
+
+
+def _proposed(text: str, analysis: Analysis, lexicon: Lexicon,
+              taken: list[tuple[int, int]]) -> list[Mention]:
+    found = []
+    for pattern, cls, rule in ORGANISATION_PATTERNS:
+        for match in re.finditer(pattern, text):
+            start, end = match.start(), match.end()
+            name = match.group(0)
+            if any(a < end and start < b for a, b in taken) or name.endswith("verbände"):
+                continue
+            taken.append((start, end))
+            sentence = analysis.sentences.index(analysis.sentence_at(start))
+            proposal = Proposal("actor", name, cls, lexicon.closest_actor(name))
+            found.append(Mention("actor", start, end, sentence, rule, 0.6, proposal=proposal))
+    for pattern, scheme, kind, rule in ((PERSON_GROUP, TARGET_GROUPS, "target-group",
+                                         "concept-proposed-person-group"),
+                                        (POLICY_WORD, POLICY_AREAS, "policy-area",
+                                         "concept-proposed-policy")):
+        for match in pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if any(a <= start and end <= b for a, b in taken):
+                continue
+            taken.append((start, end))
+            sentence = analysis.sentences.index(analysis.sentence_at(start))
+            name = match.group(0)
+            proposal = Proposal(kind, name, scheme, lexicon.closest_concept(name, scheme))
+            found.append(Mention(kind, start, end, sentence, rule, 0.4, proposal=proposal))
+    return found
+
+
+def find_mentions(analysis: Analysis, lexicon: Lexicon) -> list[Mention]:
+    def actor(_iri):
+        return "actor"
+
+    def concept(iri):
+        return "policy-area" if lexicon.scheme_of.get(iri) == POLICY_AREAS else "target-group"
+
+    mentions, actor_taken, concept_taken = [], [], []
+    for index, sentence in enumerate(analysis.sentences):
+        mentions += _match_labels(sentence, index, lexicon.actors, actor, "actor-label",
+                                  actor_taken)
+        mentions += _match_labels(sentence, index, lexicon.concepts, concept, "concept-label",
+                                  concept_taken)
+        mentions += _compound_concepts(sentence, index, lexicon, concept, concept_taken)
+    mentions += _proposed(analysis.text, analysis, lexicon, actor_taken + concept_taken)
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+# ---- measures ----------------------------------------------------------------------------------
+
+# Nouns that head the name of a measure (German compounds end with their head), and the class.
+MEASURE_HEADS: tuple[tuple[str, URIRef], ...] = (
+    (r"förderprogramm(?:e|s|en)?|fonds", SG.FundingProgramme),
+    (r"programm(?:e|s|en)?|initiative(?:n)?|offensive(?:n)?", SG.Programme),
+    (r"projekt(?:e|s|es|en)?", SG.Project),
+    (r"kampagne(?:n)?", SG.Campaign),
+    (r"gesetz(?:e|es|en)?|verordnung(?:en)?|konvention", SG.Law),
+    (r"zentrum|zentren|haus|häuser(?:n)?|einrichtung(?:en)?", SG.Facility),
+    (r"bündnis(?:se|ses)?|pakt(?:e|s|es)?|netzwerk(?:e|s|en)?|vereinbarung(?:en)?|allianz",
+     SG.Agreement),
+    (r"strategie(?:n)?|konzept(?:e|s|en)?|plan|ansatz(?:es)?|planung", SG.Strategy),
+    (r"bericht(?:e|s|es)?|monitoring|berichterstattung", SG.Report),
+    (r"beratung(?:en)?|sprechstunde(?:n)?|sozialarbeit|stelle", SG.Service),
+    (r"geld(?:es|s)?|card|karte|prämie", SG.Benefit),
+)
+# Heads too general to name a measure alone, without a compound or modifiers ("das Haus").
+NEEDS_COMPOUND = {"haus", "häuser", "häusern", "plan", "stelle", "geld", "karte", "einrichtung",
+                  "einrichtungen", "planung", "ansatz", "beratung"}
+QUOTE = re.compile(r"[„\"»«“]([^„\"»«“”\n]{2,80})[“\"«»”]")
+LINKERS = {"für", "zur", "zum", "gegen", "der", "des", "von", "im", "in", "mit", "und",
+           "zu", "über", "bei", "den", "dem", "die", "das", "eines", "einer"}
+STOP_AFTER = {",", ".", ";", ":", "–", "-", "(", ")", "!", "?"}
+
+
+def _head_class(word: str) -> tuple[URIRef, int, str] | None:
+    """(class, letters before the head noun, head) if `word` ends with a measure noun."""
+    lowered = word.lower().replace("-", "")
+    for pattern, cls in MEASURE_HEADS:
+        match = re.fullmatch(r"(?P<prefix>[a-zäöüß]*?)(?P<head>" + pattern + r")", lowered)
+        if match:
+            return cls, len(match.group("prefix")), match.group("head")
+    return None
+
+
+def _is_adjective(token: Token) -> bool:
+    low = token.text.lower()
+    return (token.text[:1].islower() and low not in LINKERS and len(low) > 3
+            and low.endswith(("e", "en", "er", "es", "em")) and low.isalpha())
+
+
+def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
+                  ) -> list[Measure]:
+    text, measures, by_key = analysis.text, [], {}
+    quotes = [(m.start(), m.end(), m.group(1)) for m in QUOTE.finditer(text)]
+    concept_words = {(m.start, m.end) for m in mentions if m.kind != "actor" and m.iri}
+    actor_spans = [(m.start, m.end) for m in mentions if m.kind == "actor"]
+
+    def add(label, cls, key, start, end, sentence, rule, confidence):
+        label = label.strip(" ,;:–-")
+        existing = by_key.get(key)
+        if existing is not None:
+            if sentence not in existing.sentences:
+                existing.sentences.append(sentence)
+            return
+        status = status_of(analysis.sentences[sentence], text, coalition)
+        by_key[key] = Measure(label, cls, key, start, end, [sentence], rule, confidence, status)
+        measures.append(by_key[key])
+
+    for index, sentence in enumerate(analysis.sentences):
+        tokens = sentence.tokens
+        for i, token in enumerate(tokens):
+            head = _head_class(token.text)
+            if head is None or not token.text[:1].isupper():
+                continue
+            if any(a <= token.start < b for a, b in actor_spans):
+                continue  # part of an organisation's name ("Landesamt für …")
+            cls, prefix, head_noun = head
+            if head_noun in NEEDS_COMPOUND and prefix < 3:
+                continue
+            first = i
+            while first > 0 and _is_adjective(tokens[first - 1]) and i - first < 3:
+                first -= 1
+            last = i
+            quote = next((q for q in quotes if 0 <= q[0] - token.end <= 2), None)
+            if quote is not None:
+                end = quote[1]
+                rule, confidence = "measure-head-and-quoted-name", 0.85
+                key = quote[2].lower()
+            else:
+                j = i + 1
+                if j < len(tokens) and tokens[j].text.lower() in ("für", "zur", "zum", "gegen",
+                                                                   "der", "des"):
+                    k = j + 1
+                    while k < len(tokens) and k - j <= 6 and tokens[k].text not in STOP_AFTER \
+                            and (tokens[k].text[:1].isupper() or tokens[k].text.lower() in
+                                 LINKERS or _is_adjective(tokens[k])):
+                        k += 1
+                    while k - 1 > j and tokens[k - 1].text.lower() in LINKERS:
+                        k -= 1
+                    if k - 1 > j:
+                        last = k - 1
+                end = tokens[last].end
+                is_compound = prefix >= 3
+                if not (is_compound or first < i or last > i):
+                    continue
+                rule = "measure-head-noun-phrase"
+                confidence = 0.6 if is_compound else 0.5
+                key = " ".join(t.key for t in tokens[first:last + 1] if t.text[:1].isupper()) \
+                    or token.key
+            add(text[tokens[first].start:end], cls, key, tokens[first].start, end, index, rule,
+                confidence)
+    # Quoted names without a measure noun before them: a candidate of lower confidence, unless
+    # the quote is a concept's or a theme's single word ("Kinderarmut").
+    for start, end, name in quotes:
+        if any(m.start <= start < m.end + 3 for m in measures) or name.lower() in by_key:
+            continue
+        if " " not in name.strip() and any(a <= start + 1 and end - 1 <= b for a, b in
+                                           concept_words):
+            continue
+        if not re.search(r"[A-ZÄÖÜ]", name):
+            continue
+        sentence = analysis.sentences.index(analysis.sentence_at(start))
+        add(text[start:end], SG.Measure, name.lower(), start, end, sentence,
+            "measure-quoted-name", 0.35)
+    return measures
+
+
+# ---- money and counts ----------------------------------------------------------------------
+
+FOR_WHAT = re.compile(r"\s*(?:jährlich\s+|pro\s+Jahr\s+|jeweils\s+)?(?:für|zur|zum|in)\s+"
+                      r"(?:den|die|das|der|dem)?\s*(?P<what>[^,.;:\n–]{3,80})")
+
+
+def find_figures(analysis: Analysis, coalition: bool) -> list[Figure]:
+    text = analysis.text
+    money = numbers.find_money(text)
+    counts = numbers.find_counts(text, money)
+    raw = [("money", m.qualifier_start, m.end, m) for m in money] + \
+          [("count", c.qualifier_start, c.end, c) for c in counts]
+    raw.sort(key=lambda r: r[1])
+    figures = []
+    for position, (kind, start, end, item) in enumerate(raw):
+        sentence = analysis.sentence_at(start)
+        index = analysis.sentences.index(sentence)
+        same = [r for r in raw if sentence.start <= r[1] < sentence.end]
+        mine = same.index((kind, start, end, item))
+        near_start = same[mine - 1][2] if mine > 0 else sentence.start
+        near_end = same[mine + 1][1] if mine + 1 < len(same) else sentence.end
+        period = numbers.period_of(text, (near_start, near_end), (sentence.start, sentence.end))
+        status = status_of(sentence, text, coalition)
+        if kind == "money":
+            confidence = 0.9 if item.rule.startswith("money-digits") else 0.8
+            figures.append(Figure("money", start, end, item.value, item.qualifier, period, index,
+                                  item.rule, confidence, status, change=item.change))
+        else:
+            confidence = 0.8 if item.rule == "count-digits" else 0.7
+            figures.append(Figure("count", start, end, item.value, item.qualifier, period, index,
+                                  item.rule, confidence, status, unit=item.unit, noun=item.noun))
+    return figures
+
+
+def link(findings: Findings, lexicon: Lexicon, default_actor: URIRef, level_public=True):
+    """Give each figure its measure (named in its sentence, else the paragraph's or heading's
+    latest, else an implicit measure made from its "für …" phrase) and its funder (a public
+    actor its sentence names, else the document's own actor)."""
+    analysis, text = findings.analysis, findings.text
+    by_sentence: dict[int, list[int]] = {}
+    for number, measure in enumerate(findings.measures):
+        for sentence in measure.sentences:
+            by_sentence.setdefault(sentence, []).append(number)
+    for figure in findings.figures:
+        candidates = by_sentence.get(figure.sentence, [])
+        if candidates:
+            figure.measure = min(candidates, key=lambda n: _distance(findings, n, figure))
+        else:
+            line = analysis.sentences[figure.sentence].line
+            earlier = [n for s in range(figure.sentence - 1, -1, -1)
+                       if analysis.sentences[s].line >= line - 2
+                       for n in by_sentence.get(s, [])]
+            if earlier:
+                figure.measure = earlier[0]
+                findings.measures[earlier[0]].sentences.append(figure.sentence)
+            else:
+                figure.measure = _implicit_measure(findings, figure)
+        public = [m for m in findings.mentions if m.kind == "actor" and m.sentence ==
+                  figure.sentence and (m.iri is not None and lexicon.is_public(m.iri) or
+                                       m.proposal is not None and m.proposal.cls in PUBLIC)]
+        if figure.kind == "money":
+            figure.funder = public[0] if public else None
+    del text
+
+
+def _distance(findings: Findings, number: int, figure: Figure) -> int:
+    measure = findings.measures[number]
+    return abs(measure.start - figure.start)
+
+
+def _implicit_measure(findings: Findings, figure: Figure) -> int:
+    text, analysis = findings.text, findings.analysis
+    sentence = analysis.sentences[figure.sentence]
+    what = FOR_WHAT.match(text, figure.end, sentence.end)
+    if what:
+        words = what.group("what").split()[:8]
+        label = " ".join(words)
+    else:
+        words = text[sentence.start:sentence.end].split()[:8]
+        label = " ".join(words)
+    label = label.strip(" ,;:–-\"„“")
+    measure = Measure(label, SG.Measure, "implicit:" + label.lower(), figure.start, figure.end,
+                      [figure.sentence], "measure-implicit-from-figure", 0.3,
+                      status_of(sentence, text, False), implicit=True)
+    for number, existing in enumerate(findings.measures):
+        if existing.key == measure.key:
+            return number
+    findings.measures.append(measure)
+    return len(findings.measures) - 1
+
+
+def concepts_for(findings: Findings, sentences: list[int], kind: str) -> list[Mention]:
+    return [m for m in findings.mentions if m.kind == kind and m.sentence in sentences]
+
+
+def context_areas(findings: Findings, sentences: list[int]) -> list[Mention]:
+    """Policy areas of the measure's paragraph or the headings before it, for a measure whose
+    own sentences name none."""
+    analysis = findings.analysis
+    lines = {analysis.sentences[s].line for s in sentences}
+    first = min(sentences)
+    nearby = [m for m in findings.mentions if m.kind == "policy-area"
+              and (analysis.sentences[m.sentence].line in lines or
+                   first - 3 <= m.sentence < first)]
+    return nearby
+
+
+def dominant(mentions: list[Mention], kind: str):
+    counts = Counter(m.ref for m in mentions if m.kind == kind and m.iri is not None)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def extract_findings(analysis: Analysis, lexicon: Lexicon, coalition: bool,
+                     default_actor: URIRef) -> Findings:
+    findings = Findings(analysis)
+    findings.mentions = find_mentions(analysis, lexicon)
+    findings.measures = find_measures(analysis, findings.mentions, coalition)
+    findings.figures = find_figures(analysis, coalition)
+    link(findings, lexicon, default_actor)
+    return findings
