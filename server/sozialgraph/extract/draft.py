@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, PROV, XSD
 
 from sozialgraph.corpus import CONTEXT, slug_of
 from sozialgraph.extract.lexicon import POLICY_AREAS, TARGET_GROUPS, Lexicon
+from sozialgraph.extract.nlp import lemmas
 from sozialgraph.extract.numbers import PROPOSED_UNITS
 from sozialgraph.extract.rules import Figure, Findings, Mention, context_areas, dominant
 from sozialgraph.rdf.namespaces import (
@@ -149,7 +150,7 @@ class DraftWriter:
         if mention.iri is not None:
             return mention.iri
         proposal = mention.proposal
-        key = (proposal.kind, proposal.label.lower())
+        key = (proposal.kind, tuple(t.key for t in lemmas(proposal.label)))
         if key in self.proposed:
             return self.proposed[key]
         if proposal.kind == "actor":

@@ -89,6 +89,7 @@ YEAR = r"(?:19|20)\d{2}"
 PER_YEAR = re.compile(r"\b(?:jährlich(?:e|en|er|es)?|pro\s+Jahr|je\s+Jahr|jedes\s+Jahr|"
                       r"im\s+Jahr(?!\s+(?:19|20)\d{2})|per\s+annum|p\.\s?a\.|Jahresbudget)",
                       re.IGNORECASE)
+LEADING_PERIOD_WORDS = re.compile(r"(?:jährlich|pro\s+Jahr|insgesamt|jeweils)\s*$", re.IGNORECASE)
 TOTAL = re.compile(r"\b(?:insgesamt|einmalig(?:e|en)?|Gesamtsumme|gesamt)\b", re.IGNORECASE)
 EACH = re.compile(r"\bjeweils\b", re.IGNORECASE)
 DOUBLE_BUDGET = re.compile(r"Doppelhaushalt(?:es|s)?\s+(" + YEAR + r"/\d{2}(?:\d{2})?)")
@@ -99,7 +100,7 @@ SINCE = re.compile(r"\b(?:seit|ab)\s+(?:dem\s+Jahr\s+|Anfang\s+|Ende\s+)?(" + YE
                    re.IGNORECASE)
 UNTIL = re.compile(r"\bbis\s+(?:zum\s+Jahr\s+|Ende\s+|einschließlich\s+)?(" + YEAR + r")\b",
                    re.IGNORECASE)
-IN_YEAR = re.compile(r"\b(?:im\s+Jahr(?:e)?|für(?:\s+das\s+Jahr)?|in|Anfang|Ende|"
+IN_YEAR = re.compile(r"\b(?:im\s+Jahr(?:e)?|im\s+Haushalt(?:sjahr)?|für(?:\s+das\s+Jahr)?|in|Anfang|Ende|"
                      r"Herbst|Frühjahr|Sommer|Winter)\s+(" + YEAR + r")\b", re.IGNORECASE)
 
 
@@ -119,10 +120,12 @@ def _full_year(first: str, second: str) -> int:
     return int(second) if len(second) == 4 else int(first[:2] + second)
 
 
-def period_of(text: str, near: tuple[int, int], wide: tuple[int, int]) -> Period:
+def period_of(text: str, near: tuple[int, int], wide: tuple[int, int],
+              shared_periodicity: bool = True) -> Period:
     """The period of the amount or count at `near` (its own part of the sentence, from the
     previous figure to the next), falling back on `wide` (the sentence) for what the sentence
-    says of all its figures (a double budget, "seit", "bis", "jährlich")."""
+    says of all its figures (a double budget, "seit", "bis"; "jährlich" only when
+    `shared_periodicity`, i.e. the sentence has no other figure the word could belong to)."""
     words: list[tuple[int, int]] = []
     budget = None
     sentence = text[wide[0]:wide[1]]
@@ -161,7 +164,9 @@ def period_of(text: str, near: tuple[int, int], wide: tuple[int, int]) -> Period
         words.append(where)
     near_text = text[near[0]:near[1]]
     periodicity = "PeriodicityNotStated"
-    for scope, offset in ((near_text, near[0]), (sentence, wide[0])):
+    scopes = ((near_text, near[0]), (sentence, wide[0])) if shared_periodicity else \
+        ((near_text, near[0]),)
+    for scope, offset in scopes:
         per_year = PER_YEAR.search(scope)
         each = EACH.search(scope)
         total = TOTAL.search(scope)

@@ -13,7 +13,7 @@ from rdflib import URIRef
 
 from sozialgraph.extract import numbers
 from sozialgraph.extract.lexicon import POLICY_AREAS, PUBLIC, TARGET_GROUPS, Lexicon
-from sozialgraph.extract.nlp import Analysis, Sentence, Token
+from sozialgraph.extract.nlp import Analysis, Sentence, Token, lemmas
 from sozialgraph.rdf.namespaces import SG
 
 # ---- what the findings are --------------------------------------------------------------------
@@ -145,6 +145,9 @@ def _match_labels(sentence: Sentence, index: int, labels, kind_of, rule: str,
             if label.needs_article and (i == 0 or sentence.tokens[i - 1].text.lower() not in
                                         ("der", "die", "das", "des", "dem", "den")):
                 continue
+            following = sentence.tokens[i + size] if i + size < len(sentence.tokens) else None
+            if label.needs_article and following is not None and following.text[:1].isupper():
+                continue  # "die Stadt Marburg" names another city than "die Stadt"
             start, end = sentence.tokens[i].start, sentence.tokens[i + size - 1].end
             if any(a < end and start < b for a, b in taken):
                 continue
@@ -154,12 +157,12 @@ def _match_labels(sentence: Sentence, index: int, labels, kind_of, rule: str,
     return found
 
 
-def _compound_concepts(sentence: Sentence, index: int, lexicon: Lexicon, kind_of,
+def _compound_concepts(sentence: Sentence, index: int, lexicon: Lexicon, labels, kind_of,
                        taken: list[tuple[int, int]]) -> list[Mention]:
     """Concepts named as a part of a German compound: "Frauenhäuser" -> women,
     "Kinderarmut" -> children and poverty."""
     found = []
-    singles = [lab for lab in lexicon.concepts if len(lab.keys) == 1 and len(lab.text) >= 5
+    singles = [lab for lab in labels if len(lab.keys) == 1 and len(lab.text) >= 5
                and " " not in lab.text]
     for token in sentence.tokens:
         if any(a < token.end and token.start < b for a, b in taken) or not token.text[:1].isupper():
@@ -202,9 +205,12 @@ PERSON_GROUP = re.compile(r"\b(?:Menschen|Kinder[n]?|Frauen|Familien|Jugendliche
 POLICY_WORD = re.compile(r"\b" + _NAME + r"politik\b")
 
 
-def _proposed(text: str, analysis: Analysis, lexicon: Lexicon,
-              taken: list[tuple[int, int]]) -> list[Mention]:
+def _organisations(text: str, analysis: Analysis, lexicon: Lexicon,
+                   taken: list[tuple[int, int]]) -> list[Mention]:
+    """Organisations named by the form of their names; one whose words are an existing
+    actor's label is that actor, the others are proposed."""
     found = []
+    known = {label.keys: label.iri for label in lexicon.actors}
     for pattern, cls, rule in ORGANISATION_PATTERNS:
         for match in re.finditer(pattern, text):
             start, end = match.start(), match.end()
@@ -213,8 +219,19 @@ def _proposed(text: str, analysis: Analysis, lexicon: Lexicon,
                 continue
             taken.append((start, end))
             sentence = analysis.sentences.index(analysis.sentence_at(start))
+            keys = tuple(t.key for t in lemmas(name))
+            if keys in known:
+                found.append(Mention("actor", start, end, sentence, "actor-label", 0.9,
+                                     iri=known[keys]))
+                continue
             proposal = Proposal("actor", name, cls, lexicon.closest_actor(name))
             found.append(Mention("actor", start, end, sentence, rule, 0.6, proposal=proposal))
+    return found
+
+
+def _proposed(text: str, analysis: Analysis, lexicon: Lexicon,
+              taken: list[tuple[int, int]]) -> list[Mention]:
+    found = []
     for pattern, scheme, kind, rule in ((PERSON_GROUP, TARGET_GROUPS, "target-group",
                                          "concept-proposed-person-group"),
                                         (POLICY_WORD, POLICY_AREAS, "policy-area",
@@ -238,13 +255,19 @@ def find_mentions(analysis: Analysis, lexicon: Lexicon) -> list[Mention]:
     def concept(iri):
         return "policy-area" if lexicon.scheme_of.get(iri) == POLICY_AREAS else "target-group"
 
-    mentions, actor_taken, concept_taken = [], [], []
+    mentions, actor_taken = [], []
+    mentions += _organisations(analysis.text, analysis, lexicon, actor_taken)
+    schemes = {POLICY_AREAS: [], TARGET_GROUPS: []}  # a word may name a group and an area
     for index, sentence in enumerate(analysis.sentences):
         mentions += _match_labels(sentence, index, lexicon.actors, actor, "actor-label",
                                   actor_taken)
-        mentions += _match_labels(sentence, index, lexicon.concepts, concept, "concept-label",
-                                  concept_taken)
-        mentions += _compound_concepts(sentence, index, lexicon, concept, concept_taken)
+        for scheme, taken in schemes.items():
+            # words of an organisation's name are not concepts ("… für Soziales und …")
+            taken[:] = sorted(set(taken) | set(actor_taken))
+            labels = [lab for lab in lexicon.concepts if lexicon.scheme_of[lab.iri] == scheme]
+            mentions += _match_labels(sentence, index, labels, concept, "concept-label", taken)
+            mentions += _compound_concepts(sentence, index, lexicon, labels, concept, taken)
+    concept_taken = schemes[POLICY_AREAS] + schemes[TARGET_GROUPS]
     mentions += _proposed(analysis.text, analysis, lexicon, actor_taken + concept_taken)
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
@@ -263,7 +286,7 @@ MEASURE_HEADS: tuple[tuple[str, URIRef], ...] = (
      SG.Agreement),
     (r"strategie(?:n)?|konzept(?:e|s|en)?|plan|ansatz(?:es)?|planung", SG.Strategy),
     (r"bericht(?:e|s|es)?|monitoring|berichterstattung", SG.Report),
-    (r"beratung(?:en)?|sprechstunde(?:n)?|sozialarbeit|stelle", SG.Service),
+    (r"beratung(?:en)?|sprechstunde(?:n)?|sozialarbeit", SG.Service),
     (r"geld(?:es|s)?|card|karte|prämie", SG.Benefit),
 )
 # Heads too general to name a measure alone, without a compound or modifiers ("das Haus").
@@ -389,7 +412,13 @@ def find_figures(analysis: Analysis, coalition: bool) -> list[Figure]:
         mine = same.index((kind, start, end, item))
         near_start = same[mine - 1][2] if mine > 0 else sentence.start
         near_end = same[mine + 1][1] if mine + 1 < len(same) else sentence.end
-        period = numbers.period_of(text, (near_start, near_end), (sentence.start, sentence.end))
+        while True:  # words right before the next figure are that figure's ("…, jährlich 5 €")
+            trail = numbers.LEADING_PERIOD_WORDS.search(text, near_start, near_end)
+            if not trail or mine + 1 >= len(same):
+                break
+            near_end = trail.start()
+        period = numbers.period_of(text, (near_start, near_end), (sentence.start, sentence.end),
+                                   shared_periodicity=len(same) == 1)
         status = status_of(sentence, text, coalition)
         if kind == "money":
             confidence = 0.9 if item.rule.startswith("money-digits") else 0.8
