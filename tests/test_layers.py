@@ -22,6 +22,7 @@ LAYERS = (
     "sozialgraph.sparql",
     "sozialgraph.validation",
     "sozialgraph.pipeline",
+    "sozialgraph.extract",  # drafts from texts: reads corpus, rdf and settings
     "sozialgraph.web",
     "sozialgraph.cli",
 )

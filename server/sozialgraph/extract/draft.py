@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from sozialgraph.corpus import CONTEXT, slug_of
-from sozialgraph.extract.lexicon import POLICY_AREAS, TARGET_GROUPS, Lexicon
+from sozialgraph.extract.lexicon import TARGET_GROUPS, Lexicon
 from sozialgraph.extract.nlp import lemmas
 from sozialgraph.extract.numbers import PROPOSED_UNITS
 from sozialgraph.extract.rules import Figure, Findings, Mention, context_areas, dominant

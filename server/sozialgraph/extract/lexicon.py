@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
-from sozialgraph.extract.nlp import lemmas
+from sozialgraph.extract.nlp import lemmas, stem
 from sozialgraph.rdf.namespaces import ACTOR, SCHEME, SG
 
 ARTICLES = {"der", "die", "das", "des", "dem", "den"}
@@ -64,12 +64,6 @@ def _closest(name: str, names: dict[URIRef, str]) -> URIRef | None:
         return (shared, SequenceMatcher(None, name.lower(), item[1].lower()).ratio())
 
     return max(sorted(names.items()), key=score)[0]
-
-
-def stem(word: str) -> str:
-    from sozialgraph.extract.nlp import stem as _stem
-
-    return _stem(word)
 
 
 def label_of(text: str, iri: URIRef) -> Label | None:
