@@ -190,9 +190,9 @@ def test_cli_writes_turtle_to_stdout_and_refuses_a_bad_id():
 
 @pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
 def test_corpus_drafts_quote_exactly_at_their_offsets():
-    for slug, file_name, level, kind, _ in corpus_documents():
+    for slug, file_name, level, kind, _, as_of in corpus_documents():
         text = read_text(corpus_dir() / file_name)
-        graph = extract(text, Options(slug, file_name, level, kind))
+        graph = extract(text, Options(slug, file_name, level, kind, as_of))
         spans = 0
         for selector in graph.subjects(RDF.type, OA.TextPositionSelector):
             evidence = next(graph.subjects(OA.hasSelector, selector))
@@ -201,3 +201,18 @@ def test_corpus_drafts_quote_exactly_at_their_offsets():
             spans += 1
         assert spans > 10
         assert int(next(graph.objects(None, SG.characterCount))) == len(text)
+
+
+def test_a_relative_year_needs_the_documents_date():
+    from datetime import date
+
+    text = read_text(FIXTURES / "pressemitteilung.txt")
+    dated = extract(text, Options("p", "p.txt", as_of=date(2024, 3, 1)))
+    [raised] = [f for f in dated.subjects(RDF.type, SG.Funding)
+                if (f, SG.amountChange, SG.RaisedTo) in dated]
+    assert local(dated.value(raised, SG.periodType)) == "InYear"
+    assert str(dated.value(raised, SG.periodStart)) == "2023"
+    assert str(dated.value(raised, SG.relativePeriod)) == "im vergangenen Jahr"
+    assert dated.value(raised, SG.periodRelativeTo) is not None
+    undated = extract(text, Options("p", "p.txt"))
+    assert not list(undated.objects(None, SG.relativePeriod))

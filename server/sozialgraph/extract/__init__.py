@@ -66,7 +66,8 @@ def extract(text: str, options: Options, lexicon=None) -> Graph:
     source = Source(options.slug, options.file_name, text, level, actor, options.kind,
                     options.as_of)
     analysis = analyse(text)
-    findings = extract_findings(analysis, lexicon, options.kind == "coalition-agreement", actor)
+    findings = extract_findings(analysis, lexicon, options.kind == "coalition-agreement", actor,
+                                options.as_of.year if options.as_of else None)
     writer = DraftWriter(source, findings, lexicon, software_version(), started)
     graph = writer.write()
     if actor not in lexicon.actor_names:  # a city the shared actors do not have: proposed

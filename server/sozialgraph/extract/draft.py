@@ -275,6 +275,9 @@ class DraftWriter:
                 self.add(subject, SG.periodEnd, Literal(str(p.end), datatype=XSD.gYear))
         if p.budget:
             self.add(subject, SG.budgetPeriod, Literal(p.budget))
+        if p.relative:
+            self.add(subject, SG.relativePeriod, Literal(p.relative, lang="de"))
+            self.add(subject, SG.periodRelativeTo, self.document)
 
     def figures(self, measures: list[URIRef]):
         last_funding: dict[int, URIRef] = {}

@@ -143,8 +143,9 @@ def introduced_labels(texts: dict[str, str], files: list[Path]) -> dict[str, set
     return only
 
 
-def corpus_documents() -> list[tuple[str, str, str, str, Graph]]:
-    """(slug, file name, level, kind, curated graph) of each corpus document with a graph."""
+def corpus_documents() -> list[tuple]:
+    """(slug, file name, level, kind, curated graph, as-of date or None) of each corpus
+    document with a curated graph."""
     sources = Graph().parse(settings.GRAPHS_DIR / "sources.ttl", format="turtle")
     documents = []
     for source, file_name in sorted(sources.subject_objects(SG.corpusFile)):
@@ -159,7 +160,9 @@ def corpus_documents() -> list[tuple[str, str, str, str, Graph]]:
             level = str(places[0]).removeprefix(str(ACTOR)).removeprefix("stadt-") \
                 if places else "kassel"
         kind = KINDS.get(sources.value(source, SG.documentKind), "information-page")
-        documents.append((slug, str(file_name), level, kind, gold))
+        as_of = sources.value(source, SG.asOfDate)
+        documents.append((slug, str(file_name), level, kind, gold,
+                          as_of.toPython() if as_of is not None else None))
     return documents
 
 
@@ -169,16 +172,16 @@ def evaluate_corpus() -> dict[str, dict[str, Score]]:
     from sozialgraph.extract.lexicon import load
 
     documents = corpus_documents()
-    texts = {slug: document_text(name) for slug, name, *_ in documents}
+    texts = {document[0]: document_text(document[1]) for document in documents}
     introduced = introduced_labels(texts, lexicon_files()[1:])
     full = load(lexicon_files())
     table = {}
     for setting in ("shared vocabularies", "without labels only the document introduced"):
         totals = {row: Score() for row in ROWS}
-        for slug, name, level, kind, gold in documents:
+        for slug, name, level, kind, gold, as_of in documents:
             lexicon = full if setting == "shared vocabularies" else \
                 load(lexicon_files(), exclude=introduced.get(slug, set()))
-            draft = extract(texts[slug], Options(slug, name, level, kind), lexicon)
+            draft = extract(texts[slug], Options(slug, name, level, kind, as_of), lexicon)
             for row, score in compare(draft, gold).items():
                 totals[row].add(score)
         table[setting] = totals

@@ -114,18 +114,28 @@ class Period:
     end: int | None = None
     budget: str | None = None  # "2018/19", as the text names a double budget
     words: tuple[tuple[int, int], ...] = ()  # spans of the words that gave it
+    relative: str | None = None  # "im vergangenen Jahr", the words of a relative year
 
 
 def _full_year(first: str, second: str) -> int:
     return int(second) if len(second) == 4 else int(first[:2] + second)
 
 
-def period_of(text: str, near: tuple[int, int], wide: tuple[int, int],
-              shared_periodicity: bool = True) -> Period:
-    """The period of the amount or count at `near` (its own part of the sentence, from the
-    previous figure to the next), falling back on `wide` (the sentence) for what the sentence
+RELATIVE = re.compile(r"\b(?:(?P<past>im\s+(?:vergangenen|letzten|vorigen|abgelaufenen)\s+Jahr)|"
+                      r"(?P<this>(?:in\s+diesem|im\s+laufenden)\s+Jahr)|"
+                      r"(?P<next>im\s+(?:kommenden|nächsten)\s+Jahr))\b", re.IGNORECASE)
+# A period word right after a figure is that figure's ("250.000 Euro jährlich und 4,7 Mio.").
+TRAILING_WORD = re.compile(r"\s*(?:jährlich|pro\s+Jahr|insgesamt|jeweils)\b", re.IGNORECASE)
+
+
+def period_of(text: str, after: tuple[int, int], before: tuple[int, int],
+              wide: tuple[int, int], shared_periodicity: bool = True,
+              as_of_year: int | None = None) -> Period:
+    """The period of an amount or count: what the words after it (up to the next figure) say,
+    else the words before it (from the previous figure), else the sentence `wide` for what it
     says of all its figures (a double budget, "seit", "bis"; "jährlich" only when
-    `shared_periodicity`, i.e. the sentence has no other figure the word could belong to)."""
+    `shared_periodicity`, i.e. the sentence has no other figure the word could belong to).
+    A relative year ("im vergangenen Jahr") becomes a year only with `as_of_year`."""
     words: list[tuple[int, int]] = []
     budget = None
     sentence = text[wide[0]:wide[1]]
@@ -134,6 +144,10 @@ def period_of(text: str, near: tuple[int, int], wide: tuple[int, int],
         words.append((wide[0] + found.start(), wide[0] + found.end()))
     budget_spans = [(wide[0] + m.start(1), wide[0] + m.end(1)) for m in
                     DOUBLE_BUDGET.finditer(sentence)]
+    if before[0] > wide[0]:  # skip the previous figure's own trailing period word
+        trailing = TRAILING_WORD.match(text, before[0], before[1])
+        if trailing:
+            before = (trailing.end(), before[1])
 
     def search(span):
         part = text[span[0]:span[1]]
@@ -148,25 +162,29 @@ def period_of(text: str, near: tuple[int, int], wide: tuple[int, int],
                     first, last = int(found.group(1)), _full_year(found.group(1), found.group(2))
                     if last <= first:
                         continue
-                    return kind, first, last, where
+                    return kind, first, last, where, None
                 year = int(found.group(1))
                 if kind == "InYear" and any(b[0] <= where[0] + len(found.group(0)) - 4 < b[1]
                                             for b in budget_spans):
                     continue
                 return (kind, year if kind != "UntilYear" else None,
-                        year if kind != "SinceYear" else None, where)
+                        year if kind != "SinceYear" else None, where, None)
+        relative = RELATIVE.search(part)
+        if relative and as_of_year is not None:
+            year = as_of_year + {"past": -1, "this": 0, "next": 1}[relative.lastgroup]
+            return ("InYear", year, year, (span[0] + relative.start(), span[0] + relative.end()),
+                    relative.group(0))
         return None
 
-    found = search(near) or search(wide)
-    period_type = start = end = None
+    found = search(after) or search(before) or search(wide)
+    period_type = start = end = relative = None
     if found:
-        period_type, start, end, where = found
+        period_type, start, end, where, relative = found
         words.append(where)
-    near_text = text[near[0]:near[1]]
     periodicity = "PeriodicityNotStated"
-    scopes = ((near_text, near[0]), (sentence, wide[0])) if shared_periodicity else \
-        ((near_text, near[0]),)
-    for scope, offset in scopes:
+    scopes = (after, before, wide) if shared_periodicity else (after, before)
+    for offset, stop in scopes:
+        scope = text[offset:stop]
         per_year = PER_YEAR.search(scope)
         each = EACH.search(scope)
         total = TOTAL.search(scope)
@@ -185,7 +203,7 @@ def period_of(text: str, near: tuple[int, int], wide: tuple[int, int],
                                                                    "YearRange", "InYear"):
         # a sum over a period the text names ("seit 2020 … 110 Millionen", "für 2018")
         periodicity = "Total"
-    return Period(periodicity, period_type, start, end, budget, tuple(words))
+    return Period(periodicity, period_type, start, end, budget, tuple(words), relative)
 
 
 # ---- money ----------------------------------------------------------------------------------

@@ -397,7 +397,8 @@ FOR_WHAT = re.compile(r"\s*(?:jährlich\s+|pro\s+Jahr\s+|jeweils\s+)?(?:für|zur
                       r"(?:den|die|das|der|dem)?\s*(?P<what>[^,.;:\n–]{3,80})")
 
 
-def find_figures(analysis: Analysis, coalition: bool) -> list[Figure]:
+def find_figures(analysis: Analysis, coalition: bool, as_of_year: int | None = None
+                 ) -> list[Figure]:
     text = analysis.text
     money = numbers.find_money(text)
     counts = numbers.find_counts(text, money)
@@ -413,12 +414,13 @@ def find_figures(analysis: Analysis, coalition: bool) -> list[Figure]:
         near_start = same[mine - 1][2] if mine > 0 else sentence.start
         near_end = same[mine + 1][1] if mine + 1 < len(same) else sentence.end
         while True:  # words right before the next figure are that figure's ("…, jährlich 5 €")
-            trail = numbers.LEADING_PERIOD_WORDS.search(text, near_start, near_end)
+            trail = numbers.LEADING_PERIOD_WORDS.search(text, end, near_end)
             if not trail or mine + 1 >= len(same):
                 break
             near_end = trail.start()
-        period = numbers.period_of(text, (near_start, near_end), (sentence.start, sentence.end),
-                                   shared_periodicity=len(same) == 1)
+        period = numbers.period_of(text, (end, near_end), (near_start, start),
+                                   (sentence.start, sentence.end),
+                                   shared_periodicity=len(same) == 1, as_of_year=as_of_year)
         status = status_of(sentence, text, coalition)
         if kind == "money":
             confidence = 0.9 if item.rule.startswith("money-digits") else 0.8
@@ -510,10 +512,10 @@ def dominant(mentions: list[Mention], kind: str):
 
 
 def extract_findings(analysis: Analysis, lexicon: Lexicon, coalition: bool,
-                     default_actor: URIRef) -> Findings:
+                     default_actor: URIRef, as_of_year: int | None = None) -> Findings:
     findings = Findings(analysis)
     findings.mentions = find_mentions(analysis, lexicon)
     findings.measures = find_measures(analysis, findings.mentions, coalition)
-    findings.figures = find_figures(analysis, coalition)
+    findings.figures = find_figures(analysis, coalition, as_of_year)
     link(findings, lexicon, default_actor)
     return findings
