@@ -29,6 +29,7 @@ class Label:
     text: str
     keys: tuple[str, ...]  # of the words, without a leading article
     needs_article: bool  # "das Land": only after an article
+    variant: bool = False  # the label without its place ("Schulen … in Hessen" -> "Schulen …")
 
 
 @dataclass
@@ -116,9 +117,30 @@ def load(graph_files: Iterable[Path], exclude: set[tuple[str, str]] = frozenset(
             and (c, SKOS.topConceptOf, POLICY_AREAS) in graph]
     below = {c: len(list(graph.transitive_subjects(SKOS.broader, c))) for c in tops}
     lexicon.default_area = max(sorted(below), key=below.get) if below else None
+    lexicon.actors += _without_place(lexicon, graph)
     lexicon.actors.sort(key=lambda lab: -len(lab.keys))
     lexicon.concepts.sort(key=lambda lab: -len(lab.keys))
     return lexicon
+
+
+def _without_place(lexicon: Lexicon, graph: Graph) -> list[Label]:
+    """Variants of the actors' labels without the place they end with ("Gesundheitsämter in
+    Hessen", "Runder Tisch Integration Kassel"): texts of that place leave it out. The places
+    are the one-word labels of territorial authorities."""
+    places = {lab.keys[0] for lab in lexicon.actors if len(lab.keys) == 1
+              and SG.TerritorialAuthority in lexicon.actor_types.get(lab.iri, set())}
+    variants, existing = [], {lab.keys for lab in lexicon.actors}
+    for label in lexicon.actors:
+        keys = label.keys
+        if len(keys) < 2 or keys[-1] not in places:
+            continue
+        keys = keys[:-1]
+        if keys[-1] in ("in", "der", "des", "im"):
+            keys = keys[:-1]
+        if keys and keys not in existing and len(" ".join(keys)) >= 8:
+            existing.add(keys)
+            variants.append(Label(label.iri, label.text, keys, label.needs_article, True))
+    return variants
 
 
 def _superclasses(graph: Graph, types: set) -> set:

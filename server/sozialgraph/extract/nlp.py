@@ -53,14 +53,21 @@ class Analysis:
         return min(self.sentences, key=lambda s: abs(s.start - offset))
 
 
-_ENDINGS = re.compile(r"(?:en|em|er|es|e|n|s)$")
+_ENDINGS = re.compile(r"(?<=...)(?:en|em|er|es|e|n|s)$")
+# Link hints that web pages put into running text ("BeauftragteÖffnet sich in einem neuen
+# Fenster für …"): not words of the sentence, so names are recognised across them.
+BOILERPLATE = re.compile(r"Öffnet sich in einem neuen Fenster|Öffnet in einem neuen Fenster|"
+                         r"Externer Link|\(Link ist extern\)|Link öffnet in neuem Fenster")
+# Words glued together by the same scraping ("FrauenhäuserÖffnet"): split where a lower-case
+# letter is followed by an upper-case one.
+GLUED = re.compile(r"(?<=[a-zäöüß])(?=[A-ZÄÖÜ][a-zäöüß])")
 
 
 def stem(word: str) -> str:
     """Lower case without the inflection endings of German adjectives and nouns (the lookup
-    table does not reduce every adjective form)."""
+    table does not reduce every adjective form), at least three letters kept."""
     lowered = word.lower()
-    if len(lowered) > 4 and lowered.isalpha():
+    if len(lowered) >= 4 and lowered.isalpha():
         return _ENDINGS.sub("", lowered)
     return lowered
 
@@ -86,10 +93,24 @@ def _splitter():
     return SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
 
 
+@lru_cache(maxsize=8192)
 def lemmas(text: str) -> list[Token]:
     """The tokens of a short text (a label) with their lemmas."""
     return [Token(t.text, t.lemma_ or t.text, t.idx, t.idx + len(t.text))
             for t in _spacy()(text) if not t.is_space]
+
+
+def _unglue(token: Token) -> list[Token]:
+    cuts = [m.start() for m in GLUED.finditer(token.text)]
+    if not cuts:
+        return [token]
+    pieces, begin = [], 0
+    for cut in cuts + [len(token.text)]:
+        piece = token.text[begin:cut]
+        lemma = lemmas(piece)[0].lemma if lemmas(piece) else piece
+        pieces.append(Token(piece, lemma, token.start + begin, token.start + cut))
+        begin = cut
+    return pieces
 
 
 def sentence_spans(text: str) -> list[tuple[int, int, int]]:
@@ -111,8 +132,10 @@ def sentence_spans(text: str) -> list[tuple[int, int, int]]:
 def analyse(text: str) -> Analysis:
     """Sentences and lemmatised tokens of `text`."""
     doc = _spacy()(text)
-    tokens = [Token(t.text, t.lemma_ or t.text, t.idx, t.idx + len(t.text))
-              for t in doc if not t.is_space]
+    noise = [(m.start(), m.end()) for m in BOILERPLATE.finditer(text)]
+    tokens = [piece for t in doc if not t.is_space
+              for piece in _unglue(Token(t.text, t.lemma_ or t.text, t.idx, t.idx + len(t.text)))
+              if not any(a <= piece.start < b for a, b in noise)]
     sentences, index = [], 0
     for start, end, line in sentence_spans(text):
         while index < len(tokens) and tokens[index].end <= start:

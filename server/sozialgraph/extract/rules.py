@@ -152,8 +152,9 @@ def _match_labels(sentence: Sentence, index: int, labels, kind_of, rule: str,
             if any(a < end and start < b for a, b in taken):
                 continue
             taken.append((start, end))
-            found.append(Mention(kind_of(label.iri), start, end, index, rule,
-                                 0.9 if size > 1 or len(label.text) > 5 else 0.7, iri=label.iri))
+            confidence = 0.7 if label.variant else 0.9 if size > 1 or len(label.text) > 5 else 0.7
+            found.append(Mention(kind_of(label.iri), start, end, index, rule, confidence,
+                                 iri=label.iri))
     return found
 
 
@@ -180,7 +181,8 @@ def _compound_concepts(sentence: Sentence, index: int, lexicon: Lexicon, labels,
 
 
 # Organisations the shared actors may lack, by the form of their names.
-_NAME = r"[A-ZÄÖÜ][\wÄÖÜäöüß-]+"
+# A capitalised name, ending where a scraped page glued the next word on ("PflegeÖffnet").
+_NAME = r"[A-ZÄÖÜ](?:[a-zäöüß0-9]|[A-ZÄÖÜ](?![a-zäöüß])|-[A-ZÄÖÜa-zäöüß0-9])+"
 ORGANISATION_PATTERNS: tuple[tuple[str, URIRef, str], ...] = (
     (r"(?:Hessische[sn]?\s+)?Ministerium\s+(?:für|der|des)\s+" + _NAME +
      r"(?:(?:,\s*|\s+und\s+)" + _NAME + r")*", SG.Ministry, "actor-pattern-ministry"),
@@ -195,8 +197,8 @@ ORGANISATION_PATTERNS: tuple[tuple[str, URIRef, str], ...] = (
      r"Deutsche[sn]?\s+Rote[sn]?\s+Kreuz|DRK|Paritätische[rn]?(?:\s+Wohlfahrtsverband)?|"
      r"Jüdische[rn]?\s+Wohlfahrtsverband|Volkssolidarität)(?:\s+" + _NAME + r")?",
      SG.WelfareAssociation, "actor-pattern-welfare"),
-    (r"(?:" + _NAME + r"(?:verein|verband|stiftung)|(?:Verein|Verband|Stiftung)\s+(?:für|der|"
-     r"zur|zum)\s+" + _NAME + r")(?:\s+" + _NAME + r")?(?:\s+e\.\s?V\.)?",
+    (r"(?:[A-ZÄÖÜ][a-zäöüß-]+(?:verein|verband|stiftung)\b|(?:Verein|Verband|Stiftung)\s+"
+     r"(?:für|der|zur|zum)\s+" + _NAME + r")(?:\s+" + _NAME + r")?(?:\s+e\.\s?V\.)?",
      SG.Association, "actor-pattern-association"),
 )
 PERSON_GROUP = re.compile(r"\b(?:Menschen|Kinder[n]?|Frauen|Familien|Jugendliche[n]?|Eltern|"
@@ -256,6 +258,12 @@ def find_mentions(analysis: Analysis, lexicon: Lexicon) -> list[Mention]:
         return "policy-area" if lexicon.scheme_of.get(iri) == POLICY_AREAS else "target-group"
 
     mentions, actor_taken = [], []
+    # names of several words first, then organisations by the form of their names, then the
+    # one-word names ("Landkreis Kassel" is not "Kassel"; "Landesamt für …" may be a label's)
+    long_labels = [lab for lab in lexicon.actors if len(lab.keys) > 1]
+    for index, sentence in enumerate(analysis.sentences):
+        mentions += _match_labels(sentence, index, long_labels, actor, "actor-label",
+                                  actor_taken)
     mentions += _organisations(analysis.text, analysis, lexicon, actor_taken)
     schemes = {POLICY_AREAS: [], TARGET_GROUPS: []}  # a word may name a group and an area
     for index, sentence in enumerate(analysis.sentences):
