@@ -53,6 +53,7 @@ class Analysis:
         return min(self.sentences, key=lambda s: abs(s.start - offset))
 
 
+_FEMININE = re.compile(r"(?<=.....)(?:innen|in)$")
 _ENDINGS = re.compile(r"(?<=...)(?:en|em|er|es|e|n|s)$")
 # Link hints that web pages put into running text ("BeauftragteÖffnet sich in einem neuen
 # Fenster für …"): not words of the sentence, so names are recognised across them.
@@ -68,6 +69,7 @@ def stem(word: str) -> str:
     table does not reduce every adjective form), at least three letters kept."""
     lowered = word.lower()
     if len(lowered) >= 4 and lowered.isalpha():
+        lowered = _FEMININE.sub("", lowered)  # "Arbeitnehmerinnen" is "Arbeitnehmer" too
         return _ENDINGS.sub("", lowered)
     return lowered
 
@@ -93,10 +95,22 @@ def _splitter():
     return SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
 
 
+@lru_cache(maxsize=1)
+def _table():
+    return _spacy().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+def lemma_of(word: str) -> str:
+    """The word's lemma from the lookup table; a capitalised adjective ("Ältere" at the start
+    of a label or sentence) is looked up in lower case when its own form is not listed."""
+    table = _table()
+    return table.get(word) or table.get(word.lower()) or word
+
+
 @lru_cache(maxsize=8192)
 def lemmas(text: str) -> list[Token]:
     """The tokens of a short text (a label) with their lemmas."""
-    return [Token(t.text, t.lemma_ or t.text, t.idx, t.idx + len(t.text))
+    return [Token(t.text, lemma_of(t.text), t.idx, t.idx + len(t.text))
             for t in _spacy()(text) if not t.is_space]
 
 
@@ -107,7 +121,7 @@ def _unglue(token: Token) -> list[Token]:
     pieces, begin = [], 0
     for cut in cuts + [len(token.text)]:
         piece = token.text[begin:cut]
-        lemma = lemmas(piece)[0].lemma if lemmas(piece) else piece
+        lemma = lemma_of(piece)
         pieces.append(Token(piece, lemma, token.start + begin, token.start + cut))
         begin = cut
     return pieces
@@ -134,7 +148,7 @@ def analyse(text: str) -> Analysis:
     doc = _spacy()(text)
     noise = [(m.start(), m.end()) for m in BOILERPLATE.finditer(text)]
     tokens = [piece for t in doc if not t.is_space
-              for piece in _unglue(Token(t.text, t.lemma_ or t.text, t.idx, t.idx + len(t.text)))
+              for piece in _unglue(Token(t.text, lemma_of(t.text), t.idx, t.idx + len(t.text)))
               if not any(a <= piece.start < b for a, b in noise)]
     sentences, index = [], 0
     for start, end, line in sentence_spans(text):

@@ -180,6 +180,7 @@ def _compound_concepts(sentence: Sentence, index: int, lexicon: Lexicon, labels,
     return found
 
 
+MINISTERIAL = {SG.Ministry, SG.Government}
 # Organisations the shared actors may lack, by the form of their names.
 # A capitalised name, ending where a scraped page glued the next word on ("PflegeÖffnet").
 _NAME = r"[A-ZÄÖÜ](?:[a-zäöüß0-9]|[A-ZÄÖÜ](?![a-zäöüß])|-[A-ZÄÖÜa-zäöüß0-9])+"
@@ -269,9 +270,13 @@ def find_mentions(analysis: Analysis, lexicon: Lexicon) -> list[Mention]:
     for index, sentence in enumerate(analysis.sentences):
         mentions += _match_labels(sentence, index, lexicon.actors, actor, "actor-label",
                                   actor_taken)
+        ministries = [(m.start, m.end) for m in mentions if m.kind == "actor" and (
+            m.iri is not None and lexicon.actor_types.get(m.iri, set()) & MINISTERIAL or
+            m.proposal is not None and m.proposal.cls in MINISTERIAL)]
         for scheme, taken in schemes.items():
-            # words of an organisation's name are not concepts ("… für Soziales und …")
-            taken[:] = sorted(set(taken) | set(actor_taken))
+            # a ministry's portfolio in its name is not what the sentence is about ("… für
+            # Soziales und Integration"); a commissioner's group is ("… für Menschen mit …")
+            taken[:] = sorted(set(taken) | set(ministries))
             labels = [lab for lab in lexicon.concepts if lexicon.scheme_of[lab.iri] == scheme]
             mentions += _match_labels(sentence, index, labels, concept, "concept-label", taken)
             mentions += _compound_concepts(sentence, index, lexicon, labels, concept, taken)
