@@ -299,12 +299,29 @@ MEASURE_HEADS: tuple[tuple[str, URIRef], ...] = (
      SG.Agreement),
     (r"strategie(?:n)?|konzept(?:e|s|en)?|plan|ansatz(?:es)?|planung", SG.Strategy),
     (r"bericht(?:e|s|es)?|monitoring|berichterstattung", SG.Report),
-    (r"beratung(?:en)?|sprechstunde(?:n)?|sozialarbeit", SG.Service),
+    (r"beratung(?:en)?|sprechstunde(?:n)?|sozialarbeit|dienst(?:e|es|en)?|angebot(?:e|s|en)?|"
+     r"besuch(?:e|en)?|stützpunkt(?:e|en)?|servicestelle|unterbringung|förderung", SG.Service),
+    (r"dialog(?:e|en)?|netz(?:e|en)?", SG.Agreement),
+    (r"woche|politik", SG.Strategy),
     (r"geld(?:es|s)?|card|karte|prämie", SG.Benefit),
 )
 # Heads too general to name a measure alone, without a compound or modifiers ("das Haus").
 NEEDS_COMPOUND = {"haus", "häuser", "häusern", "plan", "stelle", "geld", "karte", "einrichtung",
-                  "einrichtungen", "planung", "ansatz", "beratung"}
+                  "einrichtungen", "planung", "ansatz", "beratung", "dienst", "dienste",
+                  "diensten", "angebot", "angebote", "angeboten", "besuch", "besuche", "netz",
+                  "netze", "netzen", "unterbringung", "förderung", "woche", "dialog", "dialoge"}
+# Heads that name a measure only with an adjective before them ("präventive Suchtpolitik"; a
+# bare "Integrationspolitik" is a policy area).
+NEEDS_MODIFIER = {"politik", "woche"}
+# Verbs of doing something for people: a sentence with one and no named measure is a measure
+# candidate of its own (German stems, with the participle's ge- and the infinitive's zu).
+ACTION = re.compile(r"(?:ge|zu)?(?:einsetz|eingesetzt|einricht|eingerichtet|ernenn|ernannt|"
+                    r"gründ|errichte|etablier|schaff|ausbau|ausgebaut|auszubauen|stärk|"
+                    r"unterstütz|förder|entwickel|entwickl|umsetz|umgesetzt|setzt\b|"
+                    r"sicherstell|verbesser|gewinn|gewonn|anbiet|angeboten|fortführ|"
+                    r"weiterführ|weitergeführt|weiterentwickel|begleit|ausweit|erweiter|"
+                    r"einführ|eingeführt|aufbau|aufgebaut|investier|bereitstell|bereitgestellt|"
+                    r"finanzier|erhalt|bewahr|absicher|abgesichert|ermöglich)")
 QUOTE = re.compile(r"[„\"»«“]([^„\"»«“”\n]{2,80})[“\"«»”]")
 LINKERS = {"für", "zur", "zum", "gegen", "der", "des", "von", "im", "in", "mit", "und",
            "zu", "über", "bei", "den", "dem", "die", "das", "eines", "einer"}
@@ -354,11 +371,13 @@ def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
             if any(a <= token.start < b for a, b in actor_spans):
                 continue  # part of an organisation's name ("Landesamt für …")
             cls, prefix, head_noun = head
-            if head_noun in NEEDS_COMPOUND and prefix < 3:
-                continue
             first = i
             while first > 0 and _is_adjective(tokens[first - 1]) and i - first < 3:
                 first -= 1
+            if head_noun in NEEDS_COMPOUND and prefix < 3 and first == i:
+                continue
+            if head_noun in NEEDS_MODIFIER and first == i:
+                continue
             last = i
             quote = next((q for q in quotes if 0 <= q[0] - token.end <= 2), None)
             if quote is not None:
@@ -401,6 +420,18 @@ def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
         sentence = analysis.sentences.index(analysis.sentence_at(start))
         add(text[start:end], SG.Measure, name.lower(), start, end, sentence,
             "measure-quoted-name", 0.35)
+    # Sentences that say someone does something, with no measure named: the sentence's words
+    # are the candidate's label (low confidence; the reviewer names it).
+    named = {s for m in measures for s in m.sentences}
+    for index, sentence in enumerate(analysis.sentences):
+        if index in named or len(sentence.tokens) < 2:
+            continue
+        if not any(ACTION.match(t.text.lower()) for t in sentence.tokens if t.text.islower()):
+            continue
+        words = text[sentence.start:sentence.end].split()
+        label = " ".join(words[:10]) + (" …" if len(words) > 10 else "")
+        add(label, SG.Measure, "sentence:" + str(index), sentence.start, sentence.end, index,
+            "measure-action-sentence", 0.3)
     return measures
 
 
