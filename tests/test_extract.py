@@ -216,3 +216,21 @@ def test_a_relative_year_needs_the_documents_date():
     assert dated.value(raised, SG.periodRelativeTo) is not None
     undated = extract(text, Options("p", "p.txt"))
     assert not list(undated.objects(None, SG.relativePeriod))
+
+
+@pytest.mark.parametrize("sentence, coalition, status", [
+    ("Wir wollen die Beratung ausbauen.", True, "Pledged"),
+    ("Wir setzen weiterhin auf die Sozialplanung.", True, "Ongoing"),
+    ("Wir wollen die Beratung ausbauen.", False, "Planned"),
+    ("Der Bericht wurde 2017 veröffentlicht.", False, "Done"),
+    ("Das Land gründete eine Stiftung.", False, "Done"),
+    ("Mit der vergüteten Ausbildung wirbt das Land für den Beruf.", False, "Ongoing"),
+    ("Die Zentren werden vom Land gefördert.", False, "Ongoing"),
+    ("Die Zahl der Plätze ist in Vorbereitung.", False, "Planned"),
+])
+def test_status_from_the_verbs(sentence, coalition, status):
+    from sozialgraph.extract.nlp import analyse
+    from sozialgraph.extract.rules import status_of
+
+    [analysed] = analyse(sentence).sentences
+    assert status_of(analysed, sentence, coalition) == status
