@@ -234,3 +234,24 @@ def test_status_from_the_verbs(sentence, coalition, status):
 
     [analysed] = analyse(sentence).sentences
     assert status_of(analysed, sentence, coalition) == status
+
+
+@pytest.mark.parametrize("sentence, figure, quote", [
+    ("Um alle gut unterzubringen, haben wir 2022 mehr als 3.000 Plätze geschaffen.",
+     "3.000", "haben wir 2022 mehr als 3.000 Plätze geschaffen."),
+    ("Das Land hat rund zehn Millionen Euro zur Verfügung gestellt – so viel wie nie zuvor.",
+     "zehn", "Das Land hat rund zehn Millionen Euro zur Verfügung gestellt"),
+    ("4,7 Millionen Euro für „MitSprache – Deutsch4U“, die Sprachkurse des Landes.",
+     "4,7", "4,7 Millionen Euro für „MitSprache – Deutsch4U“"),
+    ("Mit 195.000 Euro werden Angebote für Vereine, die Ehrenamtliche betreuen, finanziert.",
+     "195.000", "Mit 195.000 Euro werden Angebote für Vereine, die Ehrenamtliche betreuen, "
+     "finanziert."),
+])
+def test_a_statement_quotes_its_clause_not_the_subordinate_ones(sentence, figure, quote):
+    from sozialgraph.extract.nlp import analyse
+    from sozialgraph.extract.rules import statement_span
+
+    [analysed] = analyse(sentence).sentences
+    at = sentence.index(figure)
+    start, end = statement_span(sentence, analysed, (at, at + len(figure)))
+    assert sentence[start:end] == quote

@@ -17,7 +17,14 @@ from sozialgraph.corpus import CONTEXT, slug_of
 from sozialgraph.extract.lexicon import TARGET_GROUPS, Lexicon
 from sozialgraph.extract.nlp import lemmas
 from sozialgraph.extract.numbers import PROPOSED_UNITS
-from sozialgraph.extract.rules import Figure, Findings, Mention, context_areas, dominant
+from sozialgraph.extract.rules import (
+    Figure,
+    Findings,
+    Mention,
+    context_areas,
+    dominant,
+    statement_span,
+)
 from sozialgraph.rdf.namespaces import (
     ACTOR,
     BASE,
@@ -284,7 +291,10 @@ class DraftWriter:
         for figure in self.findings.figures:
             measure = measures[figure.measure]
             label_de = self.findings.measures[figure.measure].label
-            evidence = self.evidence_for(*self.sentence_span(figure.sentence))
+            sentence = self.findings.analysis.sentences[figure.sentence]
+            words = [figure.start, figure.end] + [w for span in figure.period.words for w in span]
+            evidence = self.evidence_for(*statement_span(
+                self.source.text, sentence, (min(words), max(words))))
             qualifier = QUALIFIER_WORDS[figure.qualifier]
             if figure.kind == "money":
                 words = f"{qualifier}{_money_words(figure.value)} Euro"

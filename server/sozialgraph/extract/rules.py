@@ -574,6 +574,32 @@ def _implicit_measure(findings: Findings, figure: Figure) -> int:
     return len(findings.measures) - 1
 
 
+SUBORDINATE = r"(?:die|der|das|dem|den|deren|dessen|denen|welche[rsnm]?|dass|damit|sodass|" \
+              r"wobei|wovon|womit|weil|da|um|indem|während|wenn|ob|obwohl|sofern)"
+LEADING_CLAUSE = re.compile(r"(?:Um|Damit|Wenn|Während|Da|Weil|Obwohl|Sofern|Nachdem)\b[^,]*,\s*")
+TRAILING_CLAUSE = re.compile(r",\s+" + SUBORDINATE + r"\b[^,]*$|\s+[–—]\s+[a-zäöüß][^–—]*$")
+
+
+def statement_span(text: str, sentence: Sentence, keep: tuple[int, int]) -> tuple[int, int]:
+    """The shortest span of the sentence that still carries a figure at `keep` (its qualifier,
+    value and unit or currency, with what it is for and the verb): the sentence less a leading
+    subordinate clause ("Um alle gut unterzubringen, …") and a final one or a dash's tail
+    ("… gestellt – so viel wie nie zuvor") that do not hold the figure."""
+    start, end = sentence.start, sentence.end
+    leading = LEADING_CLAUSE.match(text, start, end)
+    if leading and leading.end() <= keep[0]:
+        start = leading.end()
+    trailing = TRAILING_CLAUSE.search(text, start, end)
+    if trailing and trailing.start() >= keep[1]:
+        kept = text[start:trailing.start()]
+        if sum(kept.count(q) for q in "„»") <= sum(kept.count(q) for q in "“«") \
+                and kept.count('"') % 2 == 0:  # never cut inside a quoted name
+            end = trailing.start()
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    return start, end
+
+
 def concepts_for(findings: Findings, sentences: list[int], kind: str) -> list[Mention]:
     return [m for m in findings.mentions if m.kind == kind and m.sentence in sentences]
 
