@@ -255,3 +255,16 @@ def test_a_statement_quotes_its_clause_not_the_subordinate_ones(sentence, figure
     at = sentence.index(figure)
     start, end = statement_span(sentence, analysed, (at, at + len(figure)))
     assert sentence[start:end] == quote
+
+
+def test_proposed_entities_point_at_the_closest_existing_one():
+    text = ("Das Land unterstützt Menschen mit Fluchthintergrund und Geflüchtete in den "
+            "Frauenhäusern. Die Stadt Fulda fördert den Caritasverband Fulda.")
+    graph = extract(text, Options("f", "f.txt"))
+    bodies = set(graph.objects(None, OA.hasBody))
+    assert {TARGET_GROUP["gefluechtete"], TARGET_GROUP["frauen"]} <= bodies
+    proposed = {str(graph.value(b, SG.closestMatch)).rsplit("/", 1)[-1]
+                for b in bodies if graph.value(b, SG.proposed)}
+    assert proposed == {"gefluechtete", "stadt-kassel", "landeswohlfahrtsverband-hessen"}
+    assert (ACTOR["f-stadt-fulda"], RDF.type, SG.Municipality) in graph
+    assert (ACTOR["f-caritasverband-fulda"], RDF.type, SG.WelfareAssociation) in graph

@@ -6,6 +6,7 @@ Landesregierung".
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -45,24 +46,49 @@ class Lexicon:
     def is_public(self, actor: URIRef) -> bool:
         return bool(self.actor_types.get(actor, set()) & PUBLIC)
 
-    def closest_actor(self, name: str) -> URIRef | None:
-        return _closest(name, self.actor_names)
+    def closest_actor(self, name: str, cls: URIRef | None = None) -> URIRef | None:
+        """The existing actor most like `name`, among those of class `cls` if there are any."""
+        same = {a: n for a, n in self.actor_names.items()
+                if cls is not None and cls in self.actor_types.get(a, set())}
+        return _closest(name, same or self.actor_names)
 
     def closest_concept(self, name: str, scheme: URIRef) -> URIRef | None:
         return _closest(name, {c: n for c, n in self.concept_names.items()
                                if self.scheme_of.get(c) == scheme})
 
 
+def _fold(word: str) -> str:
+    """A word's stem without umlauts and without the participle's ge-, so that words of one
+    family meet: "Fluchthintergrund", "Flüchtlinge", "Geflüchtete" -> "flucht…"."""
+    folded = stem(word).translate(str.maketrans("äöüß", "aous"))
+    return folded[2:] if folded.startswith("ge") and len(folded) > 6 else folded
+
+
+def _shared_start(mine: set[str], theirs: set[str]) -> int:
+    """The longest start two different words share (from five letters on), over all pairs
+    (the same word in both is counted by the shared lemmas)."""
+    best = 0
+    for a in mine:
+        for b in theirs - {a}:
+            size = len(os.path.commonprefix([a, b]))
+            best = max(best, size if size >= 5 else 0)
+    return best
+
+
 def _closest(name: str, names: dict[URIRef, str]) -> URIRef | None:
-    """The resource whose label is most like `name` (shared word keys first, then letters)."""
+    """The resource whose label is most like `name`: a word family in common first, then
+    shared word lemmas, then letters."""
     if not names:
         return None
-    mine = {stem(t.lemma) for t in lemmas(name) if len(t.text) > 3}
+    words = [t for t in lemmas(name) if len(t.text) > 3]
+    mine, folded = {stem(t.lemma) for t in words}, {_fold(t.text) for t in words}
 
     def score(item):
-        theirs = {stem(t.lemma) for t in lemmas(item[1]) if len(t.text) > 3}
-        shared = len(mine & theirs) / (len(mine | theirs) or 1)
-        return (shared, SequenceMatcher(None, name.lower(), item[1].lower()).ratio())
+        theirs = [t for t in lemmas(item[1]) if len(t.text) > 3]
+        keys = {stem(t.lemma) for t in theirs}
+        shared = len(mine & keys) / (len(mine | keys) or 1)
+        family = _shared_start(folded, {_fold(t.text) for t in theirs})
+        return (family, shared, SequenceMatcher(None, name.lower(), item[1].lower()).ratio())
 
     return max(sorted(names.items()), key=score)[0]
 

@@ -236,7 +236,7 @@ ORGANISATION_PATTERNS: tuple[tuple[str, URIRef, str], ...] = (
 )
 PERSON_GROUP = re.compile(r"\b(?:Menschen|Kinder[n]?|Frauen|Familien|Jugendliche[n]?|Eltern|"
                           r"Männer[n]?|Personen)\s+(?:mit|ohne|in|aus)\s+(?:einer\s+|einem\s+)?"
-                          + _NAME + r"(?:\s+und\s+" + _NAME + r")?")
+                          + _NAME)
 POLICY_WORD = re.compile(r"\b" + _NAME + r"politik\b")
 
 
@@ -259,7 +259,7 @@ def _organisations(text: str, analysis: Analysis, lexicon: Lexicon,
                 found.append(Mention("actor", start, end, sentence, "actor-label", 0.9,
                                      iri=known[keys]))
                 continue
-            proposal = Proposal("actor", name, cls, lexicon.closest_actor(name))
+            proposal = Proposal("actor", name, cls, lexicon.closest_actor(name, cls))
             found.append(Mention("actor", start, end, sentence, rule, 0.6, proposal=proposal))
     return found
 
