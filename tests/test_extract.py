@@ -230,7 +230,7 @@ def test_a_relative_year_needs_the_documents_date():
 ])
 def test_status_from_the_verbs(sentence, coalition, status):
     from sozialgraph.extract.nlp import analyse
-    from sozialgraph.extract.rules import status_of
+    from sozialgraph.extract.status import status_of
 
     [analysed] = analyse(sentence).sentences
     assert status_of(analysed, sentence, coalition) == status

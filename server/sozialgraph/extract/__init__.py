@@ -2,8 +2,10 @@
 
 The modules depend in one direction: `numbers` (figures, qualifiers, periods) and `nlp`
 (spaCy's blank German pipeline with lookup lemmas, somajo's sentences) know nothing of the
-rest; `lexicon` reads the shared actors and vocabularies; `rules` turns an analysed text into
-findings; `draft` writes them as RDF; `evaluate` compares drafts with the curated graphs.
+rest; `lexicon` reads the shared actors and vocabularies; `findings` holds what rules find;
+`status`, `mentions` and `measures` are rules; `rules` runs them all and links figures to
+measures and funders; `draft` writes the findings as RDF; `evaluate` compares drafts with the
+curated graphs.
 The language packages are the `extract` extra, imported only when extraction runs, so the
 rest of `sozialgraph` works without them.
 """
@@ -44,7 +46,7 @@ class Options:
     as_of: date | None = None
 
 
-def level_of(name: str, lexicon) -> tuple[URIRef, URIRef]:
+def level_of(name: str) -> tuple[URIRef, URIRef]:
     """(sg:level, the document's own actor) for --level: the Land, or the city named."""
     if name.lower() in LEVELS:
         return LEVELS[name.lower()]
@@ -62,11 +64,11 @@ def extract(text: str, options: Options, lexicon=None) -> Graph:
 
     started = datetime.now(timezone.utc).replace(microsecond=0)
     lexicon = lexicon or lexicon_module.load(lexicon_files())
-    level, actor = level_of(options.level, lexicon)
+    level, actor = level_of(options.level)
     source = Source(options.slug, options.file_name, text, level, actor, options.kind,
                     options.as_of)
     analysis = analyse(text)
-    findings = extract_findings(analysis, lexicon, options.kind == "coalition-agreement", actor,
+    findings = extract_findings(analysis, lexicon, options.kind == "coalition-agreement",
                                 options.as_of.year if options.as_of else None)
     writer = DraftWriter(source, findings, lexicon, software_version(), started)
     graph = writer.write()

@@ -14,17 +14,11 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from sozialgraph.corpus import CONTEXT, slug_of
+from sozialgraph.extract.findings import Figure, Findings, Mention
 from sozialgraph.extract.lexicon import TARGET_GROUPS, Lexicon
 from sozialgraph.extract.nlp import lemmas
 from sozialgraph.extract.numbers import PROPOSED_UNITS
-from sozialgraph.extract.rules import (
-    Figure,
-    Findings,
-    Mention,
-    context_areas,
-    dominant,
-    statement_span,
-)
+from sozialgraph.extract.rules import context_areas, dominant, statement_span
 from sozialgraph.rdf.namespaces import (
     ACTOR,
     BASE,
