@@ -268,3 +268,25 @@ def test_proposed_entities_point_at_the_closest_existing_one():
     assert proposed == {"gefluechtete", "stadt-kassel", "landeswohlfahrtsverband-hessen"}
     assert (ACTOR["f-stadt-fulda"], RDF.type, SG.Municipality) in graph
     assert (ACTOR["f-caritasverband-fulda"], RDF.type, SG.WelfareAssociation) in graph
+
+
+def test_an_increase_points_at_the_measures_earlier_amount_and_units_the_ontology_lacks():
+    text = ("Das Landesprogramm Nachbarschaft erhält 2 Mio. Euro. Im Jahr 2024 wird das "
+            "Landesprogramm um 500.000 Euro erhöht. Es finanziert 3 neue Frauenhäuser, "
+            "12 Stellen und 40 Betten.")
+    graph = extract(text, Options("n", "n.txt"))
+    by_value = {int(Decimal(str(graph.value(graph.value(f, SG.amount), SCHEMA.value)))): f
+                for f in graph.subjects(RDF.type, SG.Funding)}
+    assert set(by_value) == {2_000_000, 500_000}
+    assert graph.value(by_value[500_000], SG.increaseOf) == by_value[2_000_000]
+    assert graph.value(by_value[500_000], SG.amountChange) == SG.IncreaseBy
+    assert graph.value(by_value[500_000], SG.fundedMeasure) == \
+        graph.value(by_value[2_000_000], SG.fundedMeasure)
+    proposed = {(int(graph.value(q, SCHEMA.value)), str(graph.value(q, SG.proposedUnit)))
+                for q in graph.subjects(RDF.type, SG.ProposedQuantity)}
+    assert {(v, u) for v, u in proposed} <= {(3, "Haus"), (3, "house"), (12, "Stelle"),
+                                              (12, "post")}
+    assert {v for v, _ in proposed} == {3, 12}
+    [beds] = list(graph.subjects(RDF.type, SG.Quantity))
+    assert int(graph.value(beds, SCHEMA.value)) == 40 and graph.value(beds, SG.unit) == \
+        SG.UnitPlace

@@ -50,8 +50,7 @@ def extract_command(file, draft_id, level, kind, as_of, out, evaluate):
         text = read_text(file)
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read {file}: {error}")
-    options = Options(draft_id, file.name, level, kind,
-                      as_of.date() if isinstance(as_of, object) and as_of else None)
+    options = Options(draft_id, file.name, level, kind, as_of.date() if as_of else None)
     try:
         graph = extract(text, options)
     except RuntimeError as error:

@@ -212,6 +212,11 @@ only the shared actors and vocabularies, never a document graph. "without labels
 document introduced" takes out of them every label that occurs in the held-out document's text
 and in no other's.
 
+Read the numbers with care: the rules were written while looking at these five documents (and
+at the three test texts of other styles in tests/fixtures/extract/), so leaving a document out
+holds back only the data the extractor reads, not what its author saw. A new kind of document
+will score lower; docs/extraction.md says where the gaps are.
+
 How items are compared: money and counts as statements (a prediction is right when a curated
 statement of the document has the same value, or the same value, qualifier, periodicity and
 period; a caption that repeats the text counts as a prediction of its own); actors, target
