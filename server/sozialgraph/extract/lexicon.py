@@ -144,6 +144,7 @@ def load(graph_files: Iterable[Path], exclude: set[tuple[str, str]] = frozenset(
     below = {c: len(list(graph.transitive_subjects(SKOS.broader, c))) for c in tops}
     lexicon.default_area = max(sorted(below), key=below.get) if below else None
     lexicon.actors += _without_place(lexicon, graph)
+    lexicon.concepts += _person_adjectives(lexicon)
     lexicon.actors.sort(key=lambda lab: -len(lab.keys))
     lexicon.concepts.sort(key=lambda lab: -len(lab.keys))
     return lexicon
@@ -166,6 +167,22 @@ def _without_place(lexicon: Lexicon, graph: Graph) -> list[Label]:
         if keys and keys not in existing and len(" ".join(keys)) >= 8:
             existing.add(keys)
             variants.append(Label(label.iri, label.text, keys, label.needs_article, True))
+    return variants
+
+
+PERSONS = {"mensch", "person"}
+
+
+def _person_adjectives(lexicon: Lexicon) -> list[Label]:
+    """"Gehörlose Menschen" is also "Gehörlose", "Gehörlosen-" and the "Taubblinden-" of
+    "Taubblinden-Geld": a group named by its adjective alone, or as part of a compound."""
+    variants, existing = [], {lab.keys for lab in lexicon.concepts}
+    for label in list(lexicon.concepts):
+        if len(label.keys) == 2 and label.keys[1] in PERSONS and (label.keys[0],) not in existing:
+            word = label.text.split()[0]
+            existing.add((label.keys[0],))
+            variants.append(Label(label.iri, word[:1].upper() + word[1:], (label.keys[0],),
+                                  False, True))
     return variants
 
 

@@ -26,7 +26,7 @@ class Token:
     def key(self) -> str:
         """The token's lemma, lower-cased and stripped of inflection endings: what labels and
         text are compared by ("Hessischen" and "Hessisches" -> "hessisch")."""
-        return stem(self.lemma)
+        return stem(self.lemma.rstrip("-"))  # "Gehörlosen-" (und Taubblinden-Geld)
 
 
 @dataclass(frozen=True)
