@@ -290,3 +290,13 @@ def test_an_increase_points_at_the_measures_earlier_amount_and_units_the_ontolog
     [beds] = list(graph.subjects(RDF.type, SG.Quantity))
     assert int(graph.value(beds, SCHEMA.value)) == 40 and graph.value(beds, SG.unit) == \
         SG.UnitPlace
+
+
+def test_the_test_extra_installs_what_extraction_needs():
+    """CI installs `.[test]` only (Makefile), so it must hold every package of `extract`."""
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    extras = project["project"]["optional-dependencies"]
+    assert set(extras["extract"]) <= set(extras["test"])
+    assert all("==" in requirement for requirement in extras["extract"])

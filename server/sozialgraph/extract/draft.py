@@ -68,11 +68,12 @@ class Source:
 
 
 def _money_words(value: Decimal) -> str:
-    for size, word in ((10**9, "Milliarden"), (10**6, "Millionen")):
+    for size, plural, singular in ((10**9, "Milliarden", "Milliarde"),
+                                   (10**6, "Millionen", "Million")):
         if value >= size:
             amount = (value / size).normalize()
             shown = f"{amount:f}".replace(".", ",")
-            return f"{shown} {word if amount != 1 else word[:-2] if word.endswith('en') else word}"
+            return f"{shown} {singular if amount == 1 else plural}"
     return f"{int(value):,}".replace(",", ".") if value == int(value) else \
         f"{value:f}".replace(".", ",")
 

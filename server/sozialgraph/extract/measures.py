@@ -64,10 +64,17 @@ def _head_class(word: str) -> tuple[URIRef, int, str] | None:
     return None
 
 
+# Possessive and demonstrative words that look like adjectives ("ihrem Programm").
+PRONOUN = re.compile(r"(?:ihr|sein|unser|euer|eur|mein|dein|dies|jen|jed|welch|all|kein|"
+                     r"solch|manch)(?:e|en|em|er|es)?")
+LEADING_CLAUSE = re.compile(r"(?:Um|Damit|Wenn|Während|Da|Weil|Obwohl|Sofern|Nachdem)\b[^,]*,\s*")
+
+
 def _is_adjective(token: Token) -> bool:
     low = token.text.lower()
     return (token.text[:1].islower() and low not in LINKERS and len(low) > 3
-            and low.endswith(("e", "en", "er", "es", "em")) and low.isalpha())
+            and low.endswith(("e", "en", "er", "es", "em")) and low.isalpha()
+            and not PRONOUN.fullmatch(low))
 
 
 def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
@@ -79,6 +86,7 @@ def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
 
     def add(label, cls, key, start, end, sentence, rule, confidence):
         label = label.strip(" ,;:–-")
+        label = label[:1].upper() + label[1:]
         existing = by_key.get(key)
         if existing is not None:
             if sentence not in existing.sentences:
@@ -104,6 +112,9 @@ def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
             first = i
             while first > 0 and _is_adjective(tokens[first - 1]) and i - first < 3:
                 first -= 1
+            while first > 1 and tokens[first - 1].text in ("und", "oder") \
+                    and tokens[first - 2].text.endswith("-"):
+                first -= 2  # "Gehörlosen- und Taubblinden-Geld"
             if head_noun in NEEDS_COMPOUND and prefix < 3 and first == i:
                 continue
             if head_noun in NEEDS_MODIFIER and first == i:
@@ -158,7 +169,8 @@ def find_measures(analysis: Analysis, mentions: list[Mention], coalition: bool
             continue
         if not any(ACTION.match(t.text.lower()) for t in sentence.tokens if t.text.islower()):
             continue
-        words = text[sentence.start:sentence.end].split()
+        leading = LEADING_CLAUSE.match(text, sentence.start, sentence.end)
+        words = text[leading.end() if leading else sentence.start:sentence.end].split()
         label = " ".join(words[:10]) + (" …" if len(words) > 10 else "")
         add(label, SG.Measure, "sentence:" + str(index), sentence.start, sentence.end, index,
             "measure-action-sentence", 0.3)

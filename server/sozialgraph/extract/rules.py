@@ -12,7 +12,7 @@ from collections import Counter
 from sozialgraph.extract import numbers
 from sozialgraph.extract.findings import Figure, Findings, Measure, Mention
 from sozialgraph.extract.lexicon import PUBLIC, Lexicon
-from sozialgraph.extract.measures import find_measures
+from sozialgraph.extract.measures import LEADING_CLAUSE, find_measures
 from sozialgraph.extract.mentions import find_mentions
 from sozialgraph.extract.nlp import Analysis, Sentence
 from sozialgraph.extract.status import status_of
@@ -71,10 +71,16 @@ def link(findings: Findings, lexicon: Lexicon):
             by_sentence.setdefault(sentence, []).append(number)
     for figure in findings.figures:
         candidates = by_sentence.get(figure.sentence, [])
+        sentence = analysis.sentences[figure.sentence]
+        what = FOR_WHAT.match(findings.text, figure.end, sentence.end)
+        if what and re.match(r"\d", what.group("what")):
+            what = None  # "für 2018" is a period, not a purpose
         if candidates:
             figure.measure = min(candidates, key=lambda n: _distance(findings, n, figure))
+        elif what:
+            figure.measure = _implicit_measure(findings, figure)
         else:
-            line = analysis.sentences[figure.sentence].line
+            line = sentence.line
             earlier = [n for s in range(figure.sentence - 1, -1, -1)
                        if analysis.sentences[s].line >= line - 2
                        for n in by_sentence.get(s, [])]
@@ -99,7 +105,7 @@ def _implicit_measure(findings: Findings, figure: Figure) -> int:
     text, analysis = findings.text, findings.analysis
     sentence = analysis.sentences[figure.sentence]
     what = FOR_WHAT.match(text, figure.end, sentence.end)
-    if what:
+    if what and not re.match(r"\d", what.group("what")):
         words = what.group("what").split()[:8]
         label = " ".join(words)
     else:
@@ -118,7 +124,6 @@ def _implicit_measure(findings: Findings, figure: Figure) -> int:
 
 SUBORDINATE = r"(?:die|der|das|dem|den|deren|dessen|denen|welche[rsnm]?|dass|damit|sodass|" \
               r"wobei|wovon|womit|weil|da|um|indem|während|wenn|ob|obwohl|sofern)"
-LEADING_CLAUSE = re.compile(r"(?:Um|Damit|Wenn|Während|Da|Weil|Obwohl|Sofern|Nachdem)\b[^,]*,\s*")
 TRAILING_CLAUSE = re.compile(r",\s+" + SUBORDINATE + r"\b[^,]*$|\s+[–—]\s+[a-zäöüß][^–—]*$")
 
 
