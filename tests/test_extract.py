@@ -142,6 +142,8 @@ def test_every_quote_is_at_its_offsets_with_its_context(drafts):
     ("über 250.000 €", Decimal(250000), "MoreThan"),
     ("mindestens zwölf Euro", Decimal(12), "AtLeast"),
     ("ca. 800 Tsd. Euro", Decimal(800000), "About"),
+    ("knapp 250\u00a0000 Euro", Decimal(250000), "Almost"),
+    ("mehr als 5.000,- €", Decimal(5000), "MoreThan"),
 ])
 def test_money_forms(phrase, value, qualifier):
     [money] = find_money(phrase)

@@ -17,7 +17,8 @@ from functools import lru_cache
 # Digits with German separators: 1.400 / 250.000 / 4,5 / 2,03 / 19,2 (a dot groups thousands,
 # a comma is the decimal mark). A number inside a date, a version or a phone number is refused
 # by the boundaries: no digit, dot+digit, slash or § around it.
-DIGITS = r"(?<![\d.,/§-])(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?![\d]|[.,/]\d)"
+DIGITS = (r"(?<![\d.,/§-])(?:\d{1,3}(?:\.\d{3})+|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+|\d+)"
+          r"(?:,\d+|,-{1,2}|,–)?(?![\d]|[.,/]\d)")
 SCALES = {
     "tsd.": 10**3, "tausend": 10**3,
     "mio.": 10**6, "mio": 10**6, "million": 10**6, "millionen": 10**6,
@@ -32,8 +33,11 @@ ARTICLE_ONE = {"ein", "eine", "einer", "einem", "einen", "eines"}
 
 
 def parse_digits(raw: str) -> Decimal:
-    """'1.400' -> 1400, '4,5' -> 4.5 (German separators)."""
-    return Decimal(raw.replace(".", "").replace(",", "."))
+    """'1.400' -> 1400, '4,5' -> 4.5, '250 000' (no-break or thin space) -> 250000,
+    '5.000,-' -> 5000 (German separators)."""
+    raw = re.sub(r",[-–]+$", "", raw)
+    raw = re.sub(r"[.\u00a0\u202f\u2009]", "", raw)
+    return Decimal(raw.replace(",", "."))
 
 
 @lru_cache(maxsize=4096)
