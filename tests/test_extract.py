@@ -144,6 +144,7 @@ def test_every_quote_is_at_its_offsets_with_its_context(drafts):
     ("ca. 800 Tsd. Euro", Decimal(800000), "About"),
     ("knapp 250\u00a0000 Euro", Decimal(250000), "Almost"),
     ("mehr als 5.000,- €", Decimal(5000), "MoreThan"),
+    ("Ansatz 2025: 480 TEUR", Decimal(480000), "Exact"),
 ])
 def test_money_forms(phrase, value, qualifier):
     [money] = find_money(phrase)

@@ -25,7 +25,7 @@ SCALES = {
     "mrd.": 10**9, "mrd": 10**9, "milliarde": 10**9, "milliarden": 10**9,
 }
 SCALE = r"(?:Tsd\.|Tausend|Mio\.?|Millionen|Million|Mrd\.?|Milliarden|Milliarde)"
-CURRENCY = r"(?:Euro|EUR|€)"
+CURRENCY = r"(?:Euro|EUR|€|TEUR|T€)"  # TEUR, T€: thousands of euros (budget tables)
 # Number words are letters only; text2num decides whether they are one. The articles that
 # also mean "one" ("eine Million") are read as 1 only before a scale word.
 WORD = r"[A-Za-zÄÖÜäöüß]+"
@@ -258,6 +258,9 @@ def find_money(text: str) -> list[Money]:
         if scale_word:
             value *= SCALES[scale_word.lower()]
             rule += "-scaled"
+        if (match.group("currency") or "").startswith("T"):
+            value *= 1000
+            rule += "-thousands"
         if value <= 0:
             continue
         qualifier, qualifier_start = qualifier_before(text, start)
