@@ -99,7 +99,8 @@ def _organisations(text: str, analysis: Analysis, lexicon: Lexicon,
         for match in re.finditer(pattern, text):
             start, end = match.start(), match.end()
             name = match.group(0)
-            if any(a < end and start < b for a, b in taken) or name.endswith("verbände"):
+            if any(a < end and start < b for a, b in taken) or name.endswith("verbände") \
+                    or "\n" in name:  # a name does not run on into the next line
                 continue
             taken.append((start, end))
             sentence = analysis.sentences.index(analysis.sentence_at(start))
@@ -122,7 +123,7 @@ def _proposed(text: str, analysis: Analysis, lexicon: Lexicon,
                                          "concept-proposed-policy")):
         for match in pattern.finditer(text):
             start, end = match.start(), match.end()
-            if any(a <= start and end <= b for a, b in taken):
+            if any(a <= start and end <= b for a, b in taken) or "\n" in match.group(0):
                 continue
             taken.append((start, end))
             sentence = analysis.sentences.index(analysis.sentence_at(start))
