@@ -303,3 +303,25 @@ def test_the_test_extra_installs_what_extraction_needs():
     extras = project["project"]["optional-dependencies"]
     assert set(extras["extract"]) <= set(extras["test"])
     assert all("==" in requirement for requirement in extras["extract"])
+
+
+@pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
+def test_evaluate_writes_the_table_and_meets_the_money_and_count_targets(tmp_path):
+    report = tmp_path / "quality.md"
+    result = CliRunner().invoke(main, ["extract", "--evaluate", "--out", str(report)])
+    assert result.exit_code == 0, result.output
+    rows = {}
+    for line in report.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 6 and cells[1] == "shared vocabularies":
+            rows[cells[0]] = (cells[2], cells[3])
+    assert set(rows) >= {"money (value)", "counts (value)", "actors", "target groups",
+                         "policy areas", "measures (evidence overlap)"}
+
+    def percent(cell):
+        return int(cell.rstrip(" %"))
+
+    for kind in ("money (value)", "counts (value)"):  # the targets
+        precision, recall = map(percent, rows[kind])
+        assert precision >= 90 and recall >= 95, (kind, rows[kind])
+    assert percent(rows["money (value, qualifier, period)"][1]) >= 90

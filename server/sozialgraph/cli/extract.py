@@ -23,7 +23,8 @@ KINDS = ("balance-report", "self-description", "information-page", "coalition-ag
               help="What the document is; in a coalition agreement intentions are pledges.")
 @click.option("--date", "as_of", type=click.DateTime(["%Y-%m-%d"]),
               help="The document's date (sg:asOfDate), YYYY-MM-DD.")
-@click.option("--out", help="Output Turtle file, '-' for stdout [default: graphs/drafts/ID.ttl].")
+@click.option("--out", help="Output Turtle file, '-' for stdout [default: graphs/drafts/ID.ttl]; "
+              "with --evaluate the report [default: docs/extraction-quality.md].")
 @click.option("--evaluate", is_flag=True, help="Instead: leave-one-out over the corpus against "
               "the curated graphs; prints the table and writes docs/extraction-quality.md.")
 def extract_command(file, draft_id, level, kind, as_of, out, evaluate):
