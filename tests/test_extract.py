@@ -325,3 +325,15 @@ def test_evaluate_writes_the_table_and_meets_the_money_and_count_targets(tmp_pat
         precision, recall = map(percent, rows[kind])
         assert precision >= 90 and recall >= 95, (kind, rows[kind])
     assert percent(rows["money (value, qualifier, period)"][1]) >= 90
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("Das Netzwerk wird weiter ausgebaut.", "Ongoing"),
+    ("Die Sprechstunde soll weiter unterstützt und abgesichert werden.", "Pledged"),
+])
+def test_in_a_coalition_agreement_a_continuation_is_ongoing_unless_pledged(sentence, status):
+    from sozialgraph.extract.nlp import analyse
+    from sozialgraph.extract.status import status_of
+
+    [analysed] = analyse(sentence).sentences
+    assert status_of(analysed, sentence, True) == status

@@ -14,6 +14,8 @@ FUTURE_WORDS = re.compile(r"\b(?:will|wollen|soll|sollen|möchten|künftig|zukü
 # coalition agreement that is not a new pledge (docs/model.md, continuations).
 CONTINUATION = re.compile(r"\b(?:weiterhin|weiter|Fortführung|fortführen|fortgeführt|"
                           r"weitergeführt|weiterführen|bleibt|bleiben)\b", re.IGNORECASE)
+MODAL = re.compile(r"\b(?:soll|sollen|will|wollen|möchten|muss|müssen|werden\s+wir|wir\s+werden)\b",
+                   re.IGNORECASE)
 PAST_AUXILIARIES = {"wurde", "wurden", "worden", "war", "waren", "hatte", "hatten"}
 PERFECT_AUXILIARIES = {"hat", "haben", "ist", "sind"}
 PARTICIPLE = re.compile(r"^(?:ge\w{3,}(?:t|en)|\w{3,}iert|\w+ge\w{3,}(?:t|en))$")
@@ -52,8 +54,9 @@ def status_of(sentence: Sentence, text: str, coalition: bool) -> str:
     what goes on. In a coalition agreement every point is a pledge unless it continues."""
     words = text[sentence.start:sentence.end]
     lowered = [t.text.lower() for t in sentence.tokens]
-    if coalition:
-        return "Ongoing" if CONTINUATION.search(words) else "Pledged"
+    if coalition:  # "soll weiter unterstützt werden" is still a pledge
+        return "Ongoing" if CONTINUATION.search(words) and not MODAL.search(words) \
+            else "Pledged"
     participle = any(PARTICIPLE.match(w) for w in lowered)
     if PLANNED_WORDS.search(words):
         return "Planned"
