@@ -24,6 +24,7 @@ LAYERS = (
     "sozialgraph.validation",
     "sozialgraph.pipeline",
     "sozialgraph.release",
+    "sozialgraph.extract",  # drafts from texts: reads corpus, rdf and settings
     "sozialgraph.web",
     "sozialgraph.cli",
 )
