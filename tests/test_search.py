@@ -205,6 +205,9 @@ def test_facet_links_on_the_page_narrow(server):
     page = requests.get(server + "/search", params={"q": "Frauenhaus"}, headers=BROWSER,
                         timeout=30).text
     assert 'data-facet="level"' in page and "level=MunicipalLevel" in page
+    narrowed = requests.get(server + "/search", params={"q": "Frauenhaus", "level": [
+        "MunicipalLevel", "StateLevel"]}, headers=BROWSER, timeout=30).text
+    assert "(narrowed: Level: kommunale Ebene or Landesebene," in narrowed
 
 
 # --- forms -----------------------------------------------------------------------------------
