@@ -71,9 +71,13 @@ def test_the_template_escapes_titles_snippets_and_the_query(tmp_path):
                                  "count": 1, "selected": False, "href": "/search?q=%3C"}]},
             "next": None, "previous": None}
     app = make_app(tmp_path / "no-store")
-    with app.test_request_context("/search?q=x"):
-        html = render_template("search.html", page=page, examples=(), lang="de",
-                               facet_names={"kind": "Kind"}, json_url="/search?q=x&format=json")
+    try:
+        with app.test_request_context("/search?q=x"):
+            html = render_template("search.html", page=page, examples=(),
+                                   facet_names={"kind": "Kind"},
+                                   json_url="/search?q=x&format=json")
+    finally:
+        close_app(app)
     assert "<script" not in html and "<img" not in html and "<b>m" not in html
     assert "<i>type" not in html
     assert "&lt;script&gt;" in html
