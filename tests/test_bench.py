@@ -249,7 +249,7 @@ def test_measured_build_reports_every_stage(tmp_path):
     result = phases.run_build(tmp_path / "graphs", tmp_path / "store", 600, tmp_path / "log")
     assert result["status"] == "ok", result
     assert [s["stage"] for s in result["stages"]] == ["start", "parse", "entail", "infer", "write",
-                                                       "validate"]
+                                                       "index", "validate"]
     assert all(s["peak_mb"] > 0 for s in result["stages"])
     # validation ran in a process of its own; the build's peak counts both processes
     assert result["timings"]["validator"] > 0 and result["validator_peak_mb"] > 0

@@ -205,6 +205,9 @@ def test_facet_links_on_the_page_narrow(server):
     page = requests.get(server + "/search", params={"q": "Frauenhaus"}, headers=BROWSER,
                         timeout=30).text
     assert 'data-facet="level"' in page and "level=MunicipalLevel" in page
+    narrowed = requests.get(server + "/search", params={"q": "Frauenhaus", "level": [
+        "MunicipalLevel", "StateLevel"]}, headers=BROWSER, timeout=30).text
+    assert "(narrowed: Level: kommunale Ebene or Landesebene," in narrowed
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -218,6 +221,9 @@ def test_json_by_accept_and_by_format_parameter_are_the_same(server):
     html = requests.get(server + "/search", params={"q": "Kita"}, headers=BROWSER, timeout=30)
     assert html.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '<mark>Kita</mark>' in html.text
+    as_html = requests.get(server + "/search", params={"q": "Kita", "format": "html"},
+                           timeout=30).text
+    assert "q=Kita&amp;format=json" in as_html and "format=html&amp;format=json" not in as_html
 
 
 def test_paging(server):

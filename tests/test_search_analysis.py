@@ -1,5 +1,6 @@
-"""The search's analysis and its safe highlighting, without a server: folding, stems, words
-inside compounds, the spans the highlighter marks, and the template that writes them."""
+"""The search without a server process: the analysis (folding, stems, words inside compounds),
+the spans the highlighter marks and the template that writes them, random parameters, and the
+index in the build directory, pinned with the store."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from flask import render_template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storefixture import make_app
+from storefixture import close_app, make_app
 
 from sozialgraph.search.analysis import highlight, index_terms, query_words, stems
 from sozialgraph.web.search import segments
@@ -70,9 +71,13 @@ def test_the_template_escapes_titles_snippets_and_the_query(tmp_path):
                                  "count": 1, "selected": False, "href": "/search?q=%3C"}]},
             "next": None, "previous": None}
     app = make_app(tmp_path / "no-store")
-    with app.test_request_context("/search?q=x"):
-        html = render_template("search.html", page=page, examples=(), lang="de",
-                               facet_names={"kind": "Kind"}, json_url="/search?q=x&format=json")
+    try:
+        with app.test_request_context("/search?q=x"):
+            html = render_template("search.html", page=page, examples=(),
+                                   facet_names={"kind": "Kind"},
+                                   json_url="/search?q=x&format=json")
+    finally:
+        close_app(app)
     assert "<script" not in html and "<img" not in html and "<b>m" not in html
     assert "<i>type" not in html
     assert "&lt;script&gt;" in html
@@ -102,7 +107,9 @@ def test_the_build_writes_the_index_into_the_build_directory_it_swaps_in(fixture
 
 @pytest.fixture(scope="module")
 def search_client(fixture_store):
-    return make_app(fixture_store, QUERY_TIMEOUT=0).test_client()
+    app = make_app(fixture_store, QUERY_TIMEOUT=0)
+    yield app.test_client()
+    close_app(app)
 
 
 _NAMES = ["q", "kind", "level", "area", "target", "source", "status", "lang", "limit", "offset",
@@ -118,3 +125,29 @@ _NAMES = ["q", "kind", "level", "area", "target", "source", "status", "lang", "l
 def test_no_parameters_answer_5xx(search_client, params, accept):
     response = search_client.get("/search", query_string=params, headers={"Accept": accept})
     assert response.status_code in (200, 400, 406), response.data[:300]
+
+
+def test_a_server_searches_its_own_build_until_it_restarts(build_sources, tmp_path):
+    """The index is pinned with the store: later builds (each with its own index) do not remove
+    the build, index included, that a running app reads."""
+    from sozialgraph.pipeline.build import build
+
+    def run_build(store):
+        return build(store, ontology_file=build_sources / "ontology" / "sozialgraph.ttl",
+                     graphs_dir=build_sources / "graphs", shapes_dir=build_sources / "shapes")
+
+    store = tmp_path / "store"
+    run_build(store)
+    served = store.resolve()
+    app = make_app(store, QUERY_TIMEOUT=0)
+    try:
+        client = app.test_client()
+        before = client.get("/search?kind=measure&format=json").get_json()
+        assert before["total"] > 0
+        for _ in range(3):
+            report = run_build(store)
+            assert (report.build_dir / "search" / "facets.json").is_file()
+        assert store.resolve() != served and (served / "search" / "tantivy").is_dir()
+        assert client.get("/search?kind=measure&format=json").get_json() == before
+    finally:
+        close_app(app)

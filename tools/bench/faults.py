@@ -24,7 +24,7 @@ from sozialgraph.pipeline.steps import STOP_AT_STAGE
 from sozialgraph.pipeline.swap import builds_root
 
 # The stages `sozialgraph build` announces, in order ("<stage> ..."), then the swap it reports.
-STAGES = ("parse", "entail", "infer", "write", "validate")
+STAGES = ("parse", "entail", "infer", "write", "index", "validate")
 
 
 def _served(store: Path) -> tuple[str, int]:

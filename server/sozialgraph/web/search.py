@@ -131,7 +131,7 @@ def search() -> Response:
         response = jsonify(answer)
         response.headers["Content-Type"] = "application/json"
         return finish(response)
-    json_url = _link(asked) + "&format=json"
+    json_url = _link(asked, answer_format="json")
     return html_response("search.html", page=answer, examples=EXAMPLES,
                          facet_names=FACET_NAMES, json_url=json_url)
 
@@ -243,8 +243,9 @@ def _not_shown(counts: dict[str, int], asked: Request, facet: str) -> int:
     return max(0, len(set(counts) - chosen) - FACET_VALUES)
 
 
-def _link(asked: Request, **changes) -> str:
-    """This search's URL with `changes` (a facet's values, offset)."""
+def _link(asked: Request, answer_format: str | None = None, **changes) -> str:
+    """This search's URL with `changes` (a facet's values, offset), in `answer_format` (default:
+    the format parameter of the request, if it has one)."""
     params: dict[str, Any] = {"q": asked.q, **asked.filters,
                               "lang": asked.lang if asked.lang != "de" else None,
                               "limit": asked.limit if asked.limit != 20 else None,
@@ -252,8 +253,9 @@ def _link(asked: Request, **changes) -> str:
     params.update(changes)
     pairs = [(k, v) for k, value in params.items() if value not in (None, "", [], 0)
              for v in (value if isinstance(value, list) else [value])]
-    if request.args.get("format"):
-        pairs.append(("format", request.args["format"]))
+    answer_format = answer_format or request.args.get("format")
+    if answer_format:
+        pairs.append(("format", answer_format))
     return public_base() + "search?" + urlencode(pairs)
 
 
