@@ -175,3 +175,15 @@ def test_an_answer_that_fails_leaves_the_rest(store, monkeypatch):
         assert 'id="status-and-level-table"' in again
     finally:
         close_app(app)
+
+
+def test_the_answers_are_kept_per_process(store):
+    """The first page runs the five queries, the next runs none (Server-Timing says so)."""
+    app = make_app(store)
+    try:
+        first = app.test_client().get("/explore").headers["Server-Timing"]
+        second = app.test_client().get("/explore?lang=de").headers["Server-Timing"]
+    finally:
+        close_app(app)
+    assert first.startswith("queries;dur=") and first.endswith('desc="5 run"')
+    assert second.endswith('desc="0 run"')

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -244,7 +245,11 @@ def format_number(number: Decimal, lang: str) -> str:
 def explore():
     lang = language()
     queries = {q.slug: q for q in catalogue()}
+    kept = set(current_app.extensions.get(_CACHE, {}))
+    began = time.perf_counter()
     results = {chart.slug: answer_of(chart.slug) for chart in CHARTS}
+    ran = sum(1 for chart in CHARTS if chart.slug not in kept)
+    spent = (time.perf_counter() - began) * 1000
     answered = [r for r in results.values() if r is not None]
     names, terms = names_for(answered), term_labels()
     sections = []
@@ -268,4 +273,7 @@ def explore():
                            lang=lang, text_lang=lang)
     response = current_app.response_class(page, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept-Language"
+    # how many of the charts' queries this request ran (the rest were kept from before), and
+    # how long getting the answers took (the speed benchmark tells cold loads apart by it)
+    response.headers["Server-Timing"] = f'queries;dur={spent:.1f};desc="{ran} run"'
     return response
