@@ -30,7 +30,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from sozialgraph.rdf.namespaces import BASE, SG
 from sozialgraph.sparql.executor import Answer, QueryTask
 from sozialgraph.web import dataset
-from sozialgraph.web.http import endpoint_url, local_url, public_base, ui_url
+from sozialgraph.web.http import endpoint_url, finish, local_url, public_base, ui_url
 from sozialgraph.web.ui import catalogue, language
 from sozialgraph.web.views import labels_for
 
@@ -273,6 +273,7 @@ def explore():
                            lang=lang, text_lang=lang)
     response = current_app.response_class(page, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept-Language"
+    finish(response, negotiated=False)  # an ETag, and 304 for a conditional GET
     # how many of the charts' queries this request ran (the rest were kept from before), and
     # how long getting the answers took (the speed benchmark tells cold loads apart by it)
     response.headers["Server-Timing"] = f'queries;dur={spent:.1f};desc="{ran} run"'
