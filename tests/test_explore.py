@@ -63,6 +63,8 @@ def test_the_page_is_html_for_people(client):
     body = response.get_data(as_text=True)
     for asset in ("vendor/d3.min.js", "vendor/plot.umd.min.js", "explore.js", "explore.css"):
         assert f"/static/{asset}" in body
+    etag = response.headers["ETag"]
+    assert client.get("/explore", headers={"If-None-Match": etag}).status_code == 304
     # scripts, styles and alternates from this server only
     assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?!/)', body)
 
