@@ -63,6 +63,8 @@ def test_the_page_is_html_for_people(client):
     body = response.get_data(as_text=True)
     for asset in ("vendor/d3.min.js", "vendor/plot.umd.min.js", "explore.js", "explore.css"):
         assert f"/static/{asset}" in body
+    etag = response.headers["ETag"]
+    assert client.get("/explore", headers={"If-None-Match": etag}).status_code == 304
     # scripts, styles and alternates from this server only
     assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?!/)', body)
 
@@ -175,3 +177,15 @@ def test_an_answer_that_fails_leaves_the_rest(store, monkeypatch):
         assert 'id="status-and-level-table"' in again
     finally:
         close_app(app)
+
+
+def test_the_answers_are_kept_per_process(store):
+    """The first page runs the five queries, the next runs none (Server-Timing says so)."""
+    app = make_app(store)
+    try:
+        first = app.test_client().get("/explore").headers["Server-Timing"]
+        second = app.test_client().get("/explore?lang=de").headers["Server-Timing"]
+    finally:
+        close_app(app)
+    assert first.startswith("queries;dur=") and first.endswith('desc="5 run"')
+    assert second.endswith('desc="0 run"')

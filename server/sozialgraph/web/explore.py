@@ -19,7 +19,7 @@ and measures come from their rdfs:label in the page's language.
 from __future__ import annotations
 
 import json
-import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,7 +29,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from sozialgraph.rdf.namespaces import BASE, SG
 from sozialgraph.sparql.executor import Answer, QueryTask
 from sozialgraph.web import dataset
-from sozialgraph.web.http import endpoint_url, local_url, public_base, ui_url
+from sozialgraph.web.http import endpoint_url, finish, local_url, public_base, ui_url
 from sozialgraph.web.ui import catalogue, language
 from sozialgraph.web.views import labels_for
 
@@ -152,28 +152,32 @@ WORDS = {
            "languages": "Sprache", "contents": "Diagramme"},
 }
 
-_lock = threading.Lock()
-_CACHE = "sozialgraph.explore"
+class _NotAnswered(Exception):
+    pass
 
 
-def answer_of(slug: str) -> dict[str, Any] | None:
-    """The SPARQL JSON result of the curated query `slug`, evaluated as /sparql evaluates it
-    (None when it could not be answered now: busy, over the time limit, no store)."""
-    cache = current_app.extensions.setdefault(_CACHE, {})
-    if slug in cache:
-        return cache[slug]
-    query = next(q for q in catalogue() if q.slug == slug)
-    task = QueryTask(query.text, None, None, bool(current_app.config["INCLUDE_INFERRED_DEFAULT"]),
-                     "json", None, int(current_app.config["MAX_RESULT_ROWS"]),
-                     base_iri=public_base() + "sparql")
-    outcome = dataset.query_executor().run(task)
-    if not isinstance(outcome, Answer):
-        current_app.logger.warning("/explore: %s not answered: %s", slug, outcome.message)
+def answer_of(slug: str, ran: list[str] | None = None) -> dict[str, Any] | None:
+    """The SPARQL JSON result of the curated query `slug`, evaluated as /sparql evaluates it and
+    kept per process (None when it could not be answered now: busy, over the time limit, no
+    store; that is not kept). A query that runs is added to `ran`."""
+    def compute() -> dict[str, Any]:
+        query = next(q for q in catalogue() if q.slug == slug)
+        task = QueryTask(query.text, None, None,
+                         bool(current_app.config["INCLUDE_INFERRED_DEFAULT"]), "json", None,
+                         int(current_app.config["MAX_RESULT_ROWS"]),
+                         base_iri=public_base() + "sparql")
+        if ran is not None:
+            ran.append(slug)
+        outcome = dataset.query_executor().run(task)
+        if not isinstance(outcome, Answer):
+            raise _NotAnswered(outcome.message)
+        return json.loads(outcome.body)
+
+    try:
+        return dataset.cached(f"explore:{slug}", compute)
+    except _NotAnswered as error:
+        current_app.logger.warning("/explore: %s not answered: %s", slug, error)
         return None
-    result = json.loads(outcome.body)
-    with _lock:
-        cache.setdefault(slug, result)
-    return cache[slug]
 
 
 def term_labels() -> dict[str, str]:
@@ -244,7 +248,9 @@ def format_number(number: Decimal, lang: str) -> str:
 def explore():
     lang = language()
     queries = {q.slug: q for q in catalogue()}
-    results = {chart.slug: answer_of(chart.slug) for chart in CHARTS}
+    began, ran = time.perf_counter(), []
+    results = {chart.slug: answer_of(chart.slug, ran) for chart in CHARTS}
+    spent = (time.perf_counter() - began) * 1000
     answered = [r for r in results.values() if r is not None]
     names, terms = names_for(answered), term_labels()
     sections = []
@@ -268,4 +274,8 @@ def explore():
                            lang=lang, text_lang=lang)
     response = current_app.response_class(page, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept-Language"
+    finish(response, negotiated=False)  # an ETag, and 304 for a conditional GET
+    # how many of the charts' queries this request ran (the rest were kept from before), and
+    # how long getting the answers took (the speed benchmark tells cold loads apart by it)
+    response.headers["Server-Timing"] = f'queries;dur={spent:.1f};desc="{len(ran)} run"'
     return response

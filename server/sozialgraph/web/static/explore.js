@@ -10,6 +10,7 @@
 (function () {
   "use strict";
 
+  if (window.performance && performance.mark) { performance.mark("explore-start"); }
   var config = JSON.parse(document.getElementById("explore-config").textContent);
   var lang = config.lang;
   var locale = lang === "de" ? "de-DE" : "en-GB";
@@ -260,8 +261,9 @@
       .force("x", d3.forceX(0).strength(0.06))
       .force("y", d3.forceY(0).strength(0.09))
       .force("collide", d3.forceCollide(9))
+      .alphaDecay(0.06)  // about 110 steps to rest instead of 300: a third of the time
       .stop();
-    simulation.tick(300);
+    simulation.tick(Math.ceil(Math.log(simulation.alphaMin()) / Math.log(1 - simulation.alphaDecay())));
     var chart = Plot.plot({
       width: widthOf(document.getElementById(key + "-plot")), height: 680, inset: 40,
       ariaLabel: document.getElementById(key + "-title").textContent + ". " + WORDS.table,
@@ -296,6 +298,7 @@
     if (!document.getElementById(chart.key + "-data")) { return; }  // no answer: the alert says so
     try {
       DRAW[chart.kind](chart.key);
+      if (window.performance && performance.mark) { performance.mark("explore-" + chart.key); }
     } catch (error) {
       var area = document.getElementById(chart.key + "-plot");
       area.setAttribute("data-state", "failed");
