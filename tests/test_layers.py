@@ -23,6 +23,7 @@ LAYERS = (
     "sozialgraph.validation",
     "sozialgraph.pipeline",
     "sozialgraph.extract",  # drafts from texts: reads corpus, rdf and settings
+    "sozialgraph.release",
     "sozialgraph.web",
     "sozialgraph.cli",
 )

@@ -55,5 +55,7 @@ def test_the_readme_lists_every_setting_with_its_variable_and_default():
             rows[match.group(1)] = match.group(2)
     for setting in settings.SETTINGS:
         assert setting.variable in rows, setting.key
-        if setting.default is not None and setting.key != "STORE_PATH":
+        if setting.default is not None and setting.key not in ("STORE_PATH", "RELEASES_PATH"):
             assert rows[setting.variable] == f"`{setting.default}`", setting.key
+        elif setting.default is not None:  # a folder of the checkout: its name, not the path
+            assert rows[setting.variable].startswith(f"`{Path(setting.default).name}/`")

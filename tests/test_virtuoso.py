@@ -113,9 +113,9 @@ def links_in(pushed) -> tuple[int, int]:
 
 
 def graph_canonical(dataset: ox.Dataset, graph) -> set:
-    """One graph's triples, canonicalised, without its xsd:duration literals (see above)."""
+    """One graph's triples, canonicalised."""
     one = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                     for q in dataset.quads_for_graph_name(graph) if not is_duration(q.object))
+                     for q in dataset.quads_for_graph_name(graph))
     one.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return set(one)
 
@@ -266,42 +266,26 @@ def test_dumps_are_the_same_data(local, remote, path):
     assert canonical(a.data, fmt) == canonical(b.data, fmt)
 
 
-@pytest.mark.parametrize("path", ["/downloads/sozialgraph.nq",
-                                  "/downloads/sozialgraph-asserted.trig"])
-def test_dataset_dumps_are_the_same_graph_by_graph(local, remote, path):
-    """Two named differences. A blank node the build shares between graphs is a different
-    blank node in each graph on Virtuoso (--method graphs), so the dataset as a whole is not the
-    same. And Virtuoso keeps an xsd:duration as a number of months: "P2Y"^^xsd:duration comes
-    back as "24"^^xsd:duration (not a valid duration). Apart from the durations, every graph
-    holds the same triples."""
+@pytest.mark.parametrize("path, same", [("/downloads/sozialgraph.nq", False),
+                                        ("/downloads/sozialgraph-asserted.trig", True)])
+def test_dataset_dumps_are_the_same_graph_by_graph(local, remote, path, same):
+    """One named difference: a blank node the build shares between graphs (the inferred graph
+    speaks of the amounts' blank nodes of the document graphs) is a different blank node in each
+    graph on Virtuoso (--method graphs), so the whole dataset with inference is not the same;
+    the asserted graphs share none and are the same dataset. Graph by graph, both hold the same
+    triples. (Virtuoso keeps an xsd:duration as a number of months, "P2Y" coming back as
+    "24"^^xsd:duration; since issue 9 a run time is sg:durationMonths, an integer, and the
+    graphs hold no xsd:duration.)"""
     a, b = local.get(path), remote.get(path)
     assert a.status_code == b.status_code == 200 and a.content_type == b.content_type
     fmt = dump_format(path)
-    assert canonical(a.data, fmt) != canonical(b.data, fmt)
+    assert (canonical(a.data, fmt) == canonical(b.data, fmt)) is same
     ours, theirs = ox.Dataset(ox.parse(a.data, format=fmt)), ox.Dataset(ox.parse(b.data,
                                                                                   format=fmt))
     graphs = {q.graph_name for q in ours}
     assert graphs == {q.graph_name for q in theirs}
     for graph in graphs:
         assert graph_canonical(ours, graph) == graph_canonical(theirs, graph), graph
-    durations = [[q.object.value for q in dataset if is_duration(q.object)]
-                 for dataset in (ours, theirs)]
-    assert durations[0] and all(value.startswith("P") for value in durations[0])
-    assert sorted(durations[1]) == sorted(str(months(v)) for v in durations[0])
-
-
-DURATION = ox.NamedNode("http://www.w3.org/2001/XMLSchema#duration")
-
-
-def is_duration(term) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype == DURATION
-
-
-def months(duration: str) -> int:
-    """Whole years and months of an xsd:duration such as P2Y or P1Y6M, in months."""
-    found = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?", duration)
-    assert found, f"a duration this test does not convert: {duration}"
-    return int(found.group(1) or 0) * 12 + int(found.group(2) or 0)
 
 
 def test_validate_works_over_virtuoso(local, remote, built_store):

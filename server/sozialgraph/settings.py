@@ -53,6 +53,8 @@ QUERIES_DIR = DATA_ROOT / "queries"
 # The store: in the checkout `store/` beside the data (as before), else `store/` in the current
 # folder; $SOZIALGRAPH_STORE and every command's --store override it.
 DEFAULT_STORE = (CHECKOUT_ROOT or Path.cwd()) / "store"
+# Releases: `dist/` beside the store (sozialgraph-X.Y.Z/ folders); $SOZIALGRAPH_RELEASES overrides.
+DEFAULT_RELEASES = (CHECKOUT_ROOT or Path.cwd()) / "dist"
 
 
 def corpus_dir() -> Path:
@@ -104,6 +106,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("STORE_PATH", str(DEFAULT_STORE), "Store directory (a link to the current build).",
             "--store", env="SOZIALGRAPH_STORE"),
+    Setting("RELEASES_PATH", str(DEFAULT_RELEASES), "Folder of citable releases "
+            "(`sozialgraph release` writes them; /releases lists them).", "--releases",
+            env="SOZIALGRAPH_RELEASES"),
     Setting("PUBLIC_BASE", None, "The server's public base URL (e.g. https://example.org/); "
             "unset: the address each request came to.", "--public-base"),
     Setting("INCLUDE_INFERRED_DEFAULT", False, "Whether a query's default graph includes the "

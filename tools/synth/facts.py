@@ -77,6 +77,8 @@ def measure(doc: Document, status: str) -> None:
     else:
         responsible = rng.choice(world.state_responsible)
     add(subject, T.responsibleActor, responsible)
+    if status == "Pledged":  # who gives the pledge: the coalition, or whoever is responsible
+        add(subject, T.pledgedBy, responsible)
     for concept in areas:
         add(subject, T.policyArea, concept.iri)
     for concept in groups:
@@ -214,7 +216,8 @@ def _funding(doc: Document, subject: str, labels: tuple[str, str], funder: str, 
                  (RDFS.label, lit(labels[1], "en")), (T.funder, funder),
                  (T.fundedMeasure, m.iri), (T.amount, amount),
                  (T.periodicity, getattr(T, periodicity)), (T.status, getattr(T, status)),
-                 (T.sourceDocument, doc.source), (T.evidence, evidence)):
+                 (T.sourceDocument, doc.source), (T.statedBy, doc.publisher),
+                 (T.evidence, evidence)):
         add(subject, p, o)
     add(amount, A, T.MonetaryAmount)
     add(amount, SCHEMA.value, typed(f"{value}.0", XSD.decimal))
@@ -250,6 +253,7 @@ def _increases(doc: Document, base: str, funder: str, m: Measure, status: str) -
                                 f"Increase {year}: {m.label_en}"),
                  funder, m, value, "Exact", "Total", "InYear", year, year, budget, status,
                  evidence)
+        doc.add(subject, A, T.Increase)
         doc.add(subject, T.increaseOf, base)
         doc.world.count("fundings", "increase")
 
@@ -293,7 +297,7 @@ def quantity(doc: Document, status: str) -> None:
                  (T.quantifiedMeasure, m.iri), (SCHEMA.value, typed(value, XSD.integer)),
                  (T.unit, getattr(T, unit)), (T.qualifier, getattr(T, qualifier)),
                  (T.status, getattr(T, status)), (T.sourceDocument, doc.source),
-                 (T.evidence, evidence)):
+                 (T.statedBy, doc.publisher), (T.evidence, evidence)):
         add(subject, p, o)
     if year:
         _period(doc, subject, "InYear", year, year)

@@ -26,6 +26,7 @@ from sozialgraph.web.serve import run_gunicorn
 @setting_option("QUERY_TIMEOUT")
 @setting_option("QUERY_WORKERS", type=click.IntRange(min=1))
 @setting_option("PUBLIC_BASE", metavar="URL")
+@setting_option("RELEASES_PATH", "releases", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--app", "app_factory", default="sozialgraph.web.app:create_app", hidden=True,
               help="module:function of the app factory (for tests).")
 @setting_option("REMOTE_ENDPOINT", metavar="URL")
@@ -33,11 +34,11 @@ from sozialgraph.web.serve import run_gunicorn
 @setting_option("REMOTE_PASSWORD")
 @setting_option("REMOTE_TOKEN")
 def serve_command(store, host, port, workers, threads, query_timeout, query_workers,
-                  public_base, app_factory, remote_endpoint, remote_user, remote_password,
-                  remote_token):
+                  public_base, releases, app_factory, remote_endpoint, remote_user,
+                  remote_password, remote_token):
     """Serve the SPARQL endpoint, linked data and UI with gunicorn."""
     app_config = {"QUERY_TIMEOUT": query_timeout, "QUERY_WORKERS": query_workers,
-                  "PUBLIC_BASE": public_base}
+                  "PUBLIC_BASE": public_base, "RELEASES_PATH": str(Path(releases).absolute())}
     if remote_endpoint:
         app_config |= {"REMOTE_ENDPOINT": remote_endpoint, "REMOTE_USER": remote_user,
                        "REMOTE_PASSWORD": remote_password, "REMOTE_TOKEN": remote_token}

@@ -53,7 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_url_rule("/health", "health", health)
 
     # One blueprint per concern; each owns its URLs.
-    from sozialgraph.web import downloads, linkeddata, termdocs, ui, void
+    from sozialgraph.web import downloads, linkeddata, releases, termdocs, ui, void
     from sozialgraph.web import endpoint as sparql
     from sozialgraph.web import validate as validate_service
 
@@ -65,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         termdocs.bp,  # the ontology and the shapes documented: /ontology, /shapes
         downloads.bp,  # dumps: /downloads, /downloads/<file>
         void.bp,  # VoID: /.well-known/void, /dataset
+        releases.bp,  # citable releases: /releases, /releases/<version>[/<file>]
     ):
         app.register_blueprint(blueprint)
     return app
