@@ -24,6 +24,7 @@ LAYERS = (
     "sozialgraph.pipeline",
     "sozialgraph.extract",  # drafts from texts: reads corpus, rdf and settings
     "sozialgraph.release",
+    "sozialgraph.review",  # review and promotion of drafts: reads corpus, rdf, pipeline, validation
     "sozialgraph.web",
     "sozialgraph.cli",
 )

@@ -53,7 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_url_rule("/health", "health", health)
 
     # One blueprint per concern; each owns its URLs.
-    from sozialgraph.web import downloads, linkeddata, releases, termdocs, ui, void
+    from sozialgraph.web import downloads, drafts, linkeddata, releases, termdocs, ui, void
     from sozialgraph.web import endpoint as sparql
     from sozialgraph.web import validate as validate_service
 
@@ -66,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         downloads.bp,  # dumps: /downloads, /downloads/<file>
         void.bp,  # VoID: /.well-known/void, /dataset
         releases.bp,  # citable releases: /releases, /releases/<version>[/<file>]
+        drafts.bp,  # review of extracted drafts: /drafts, /drafts/<id>
     ):
         app.register_blueprint(blueprint)
     return app
