@@ -261,7 +261,7 @@ def _period(graph: Graph, subject) -> str:
     period_type = graph.value(subject, SG.periodType)
     if period_type is not None:
         start, end = graph.value(subject, SG.periodStart), graph.value(subject, SG.periodEnd)
-        years = "–".join(str(y) for y in (start, end) if y is not None)
+        years = "–".join(dict.fromkeys(str(y) for y in (start, end) if y is not None))
         parts.append(f"{term_label(period_type)} {years}".strip())
     for prop, shown in ((SG.budgetPeriod, "Haushalt {}"), (SG.relativePeriod, "„{}“")):
         value = graph.value(subject, prop)

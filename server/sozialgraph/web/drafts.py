@@ -47,6 +47,7 @@ from sozialgraph.web.views import labels_for
 
 bp = Blueprint("drafts", __name__)
 FORMATS = (HTML, TURTLE)
+MENTION_KINDS = ("actor", "target-group", "policy-area")  # rows that name an entity
 
 
 def _folder() -> Path:
@@ -118,7 +119,7 @@ def draft_page(rest: str):
                        text_folders(current_app.config.get("DRAFT_TEXTS_PATH"), _folder()))
     lights = highlights(draft.items, source.text) if source.matches else []
     shown = {light.key for light in lights}
-    existing = {i.iri for i in draft.items if not i.proposed} | {
+    existing = {i.iri for i in draft.items if i.kind in MENTION_KINDS and not i.proposed} | {
         p.closest for p in draft.proposed if p.closest} | (
         {draft.source.publisher} if draft.source.publisher else set())
     labels = _labels(existing)
