@@ -7,11 +7,15 @@ changed. The real graphs/ are never written."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from drafthelpers import EXTRACT_FIXTURES, run_command
+from projectdata import corpus_present
 from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.namespace import DCTERMS
 from storefixture import close_app, make_app
@@ -248,3 +252,30 @@ def test_bad_ids_and_missing_drafts(project):
         assert done.returncode == code, done.stderr
         assert "error:" in done.stderr
 
+
+
+@pytest.mark.skipif(not corpus_present(), reason="corpus folder not present")
+def test_the_quote_tests_cover_the_promoted_document_at_once(project):
+    """The corpus tests read the project's graphs and the corpus folder: run on the project with
+    a promoted document (its text in the corpus folder beside the five), they check its quotes
+    too, and find one that is wrong."""
+    for text in settings.corpus_dir().glob("*.txt"):
+        (project["corpus"] / text.name).symlink_to(text)
+    extract(project, "pressemitteilung", "pm")
+    done = sozialgraph(project, "promote", "pm")
+    assert done.returncode == 0, done.stderr
+    tests = Path(__file__).parent / "test_corpus_coverage.py"
+
+    def quote_tests() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests), "-k",
+             "verbatim or text_we_read"], env=dict(os.environ, **project["env"]),
+            capture_output=True, text=True, timeout=600, cwd=Path(__file__).parent)
+    passed = quote_tests()
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    assert "2 passed" in passed.stdout
+    graph = project["data"] / "graphs" / "pm.ttl"
+    graph.write_text(graph.read_text(encoding="utf-8").replace("12,5 Mio.", "13,5 Mio."),
+                     encoding="utf-8")
+    failed = quote_tests()
+    assert failed.returncode == 1 and "pressemitteilung.txt" in failed.stdout
