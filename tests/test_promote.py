@@ -279,3 +279,38 @@ def test_the_quote_tests_cover_the_promoted_document_at_once(project):
                      encoding="utf-8")
     failed = quote_tests()
     assert failed.returncode == 1 and "pressemitteilung.txt" in failed.stdout
+
+
+def test_use_closest_match_names_the_existing_entity_and_changes_nothing_of_it(project):
+    draft = extract(project, "ratsbeschluss", "rat", "--level", "marburg")
+
+    def use_existing(graph: Graph) -> None:
+        review_council_decision(graph)
+        for entity in set(graph.subjects(SG.reviewDecision, SG.UseClosestMatch)):
+            graph.remove((entity, SG.reviewDecision, None))
+            graph.set((entity, SG.closestMatch, ACTOR["stadt-kassel"]))
+            graph.add((entity, SG.reviewDecision, SG.UseClosestMatch))
+    edit(draft, use_existing)
+    replaced = {s for s in Graph().parse(draft, format="turtle").subjects(
+        SG.reviewDecision, SG.UseClosestMatch)}
+    done = sozialgraph(project, "promote", "rat")
+    assert done.returncode == 0, done.stderr
+    graphs = project["data"] / "graphs"
+    promoted = Graph().parse(graphs / "rat.ttl", format="turtle")
+    assert not any(node in replaced for node in promoted.all_nodes())
+    assert (None, None, ACTOR["stadt-kassel"]) in promoted
+    assert (ACTOR["stadt-kassel"], None, None) not in promoted  # nothing said about it here
+    actors = Graph().parse(graphs / "actors.ttl", format="turtle")
+    assert {str(x) for x in actors.objects(ACTOR["stadt-kassel"], RDFS.label)} == {
+        "Stadt Kassel", "City of Kassel"}
+
+
+def test_two_closest_matches_are_refused(project):
+    draft = extract(project, "ratsbeschluss", "rat", "--level", "marburg")
+
+    def two(graph: Graph) -> None:
+        review_council_decision(graph)
+        for entity in set(graph.subjects(SG.reviewDecision, SG.UseClosestMatch)):
+            graph.add((entity, SG.closestMatch, ACTOR["stadt-kassel"]))
+    edit(draft, two)
+    refused(project, "rat", "2 sg:closestMatch values")

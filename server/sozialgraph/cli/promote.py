@@ -47,8 +47,10 @@ def promote_command(draft_id, drafts, ontology, graphs, shapes, dry_run):
     except PromotionError as error:
         fail(str(error))
     except PromotionRefused as refusal:
-        if refusal.report:
-            click.echo(refusal.report, err=True)
+        if refusal.report:  # the violations (warnings do not refuse, and would drown them)
+            blocks = refusal.report.strip().split("\n\n")
+            click.echo("\n\n".join(b for b in blocks if b.startswith(("Conforms", "Violation")))
+                       + "\n", err=True)
         for problem in refusal.problems:
             click.echo(f"  {problem}", err=True)
         fail(f"promotion of {draft_id} refused ({len(refusal.problems)} problem"

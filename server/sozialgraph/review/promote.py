@@ -143,8 +143,12 @@ class Promotion:
         self.replaced: dict = {}
         for entity in self.proposed:
             if (entity, SG.reviewDecision, SG.UseClosestMatch) in g:
-                closest = g.value(entity, SG.closestMatch)
-                if closest is None:
+                matches = sorted(g.objects(entity, SG.closestMatch))
+                closest = matches[0] if len(matches) == 1 else None
+                if len(matches) > 1:
+                    self.problems.append(f"{self.name(entity)} has {len(matches)} "
+                                         "sg:closestMatch values: keep the one it is")
+                elif closest is None:
                     self.problems.append(f"{self.name(entity)} is to be replaced by its closest "
                                          "match, but has no sg:closestMatch: name one")
                 else:
@@ -169,19 +173,17 @@ class Promotion:
         dropped_entities = {p for p in self.proposed if p in self.rejected}
         result = bind_all(Graph())
         for s, p, o in g:
-            if s in gone or p in DROPPED or o in dropped_entities:
+            if s in gone or s in self.replaced or p in DROPPED or o in dropped_entities:
                 continue
-            result.add((self.replaced.get(s, s), p, self.replaced.get(o, o)))
-        for s in set(result.subjects()):
-            if s in self.replaced:
-                result.remove((s, None, None))
+            result.add((s, p, self.replaced.get(o, o)))
         # what still refers to a rejected statement, or to an undecided proposed entity
         statements = {s for s, _, o in result if o in self.rejected and o not in self.proposed}
         for subject in sorted(statements):
             for target in sorted(o for o in result.objects(subject) if o in self.rejected):
                 self.problems.append(f"{self.name(subject)} refers to the rejected "
                                      f"{self.name(target)}: reject it too, or point it elsewhere")
-        undecided = self.proposed - self.accepted - set(self.replaced) - self.rejected
+        undecided = self.proposed - self.accepted - self.rejected - set(
+            self.draft.subjects(SG.reviewDecision, SG.UseClosestMatch))
         for entity in sorted(undecided):
             users = {s for s in result.subjects(None, entity) if s != entity}
             if users:
@@ -189,9 +191,10 @@ class Promotion:
                 closest = g.value(entity, SG.closestMatch)
                 self.problems.append(
                     f"the proposed {self.name(entity)} (\"{label}\") needs a decision: "
-                    "sg:reviewDecision sg:Accepted (a new entity), sg:UseClosestMatch (its "
-                    f"sg:closestMatch{' ' + self.name(closest) if closest else ''}) or "
-                    "sg:Rejected")
+                    "sg:reviewDecision sg:Accepted (a new entity), sg:UseClosestMatch ("
+                    + (f"its sg:closestMatch {self.name(closest)}" if closest else
+                       "after naming an existing one as its sg:closestMatch")
+                    + ") or sg:Rejected")
             else:
                 result.remove((entity, None, None))  # named by mentions only: not carried over
         for quantity in sorted(result.subjects(RDF.type, SG.ProposedQuantity)):
@@ -243,7 +246,10 @@ class Promotion:
 
     def entity_iri(self, entity, shared: set) -> URIRef:
         """An accepted entity's IRI: its label's slug without the draft's id, where free."""
-        label = self.draft.value(entity, RDFS.label) or self.draft.value(entity, SKOS.prefLabel)
+        labels = list(self.draft.objects(entity, RDFS.label)) + list(
+            self.draft.objects(entity, SKOS.prefLabel))
+        label = next((x for x in labels if getattr(x, "language", None) == "de"),
+                     labels[0] if labels else None)
         for namespace in (ACTOR, TARGET_GROUP, POLICY_AREA):
             if str(entity).startswith(str(namespace)) and label is not None:
                 candidate = namespace[slug_of(str(label), 8)]
