@@ -129,6 +129,8 @@ def test_the_table_has_a_row_per_statement_linked_to_its_highlight(client, draft
     for key in parser.marks:
         assert f'href="#{key}"' in body
     assert "money-digits" in body and "0.9" in body  # rule and confidence
+    # a highlight's tooltip names the rows that quote it, with value, qualifier and status
+    assert re.search(r'title="[^"]*\d+\. Geldbetrag / money: 480\.000 € [^"(]+\(\w+\)', body)
 
 
 def test_proposed_entities_link_to_the_closest_existing_one(client):

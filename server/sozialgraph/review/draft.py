@@ -381,9 +381,13 @@ class Token:
     first: bool = False  # the first piece of its highlight (it carries the anchor id)
 
 
-def highlights(items: list[Item], text: str) -> list[Highlight]:
-    """One highlight per distinct quoted span that lies within the text."""
+def highlights(items: list[Item], text: str, names: dict[str, str] | None = None
+               ) -> list[Highlight]:
+    """One highlight per distinct quoted span that lies within the text; its title names the
+    rows that quote it (`names`: labels of existing entities, IRI -> label)."""
+    names = names or {}
     found: dict[tuple[int, int], Highlight] = {}
+    lines: dict[tuple[int, int], list[str]] = {}
     for item in items:
         for span in item.spans:
             if not (0 <= span.start < span.end <= len(text)):
@@ -394,12 +398,21 @@ def highlights(items: list[Item], text: str) -> list[Highlight]:
                 light.kinds.append(item.kind)
             light.rows.append(item.number)
             light.proposed = light.proposed or item.proposed
+            german, english, _ = KINDS[item.kind]
+            if item.kind in ("money", "count"):
+                what = " ".join(x for x in (item.value, item.qualifier) if x)
+            elif item.kind == "measure":
+                what = f"{item.label} ({item.value})"
+            else:
+                what = names.get(item.iri) or item.label
+            lines.setdefault((span.start, span.end), []).append(
+                f"{item.number}. {german} / {english}: {what}"
+                + (f" ({item.status})" if item.status else "")
+                + (" – vorgeschlagen / proposed" if item.proposed else ""))
     order = list(KINDS)
-    for light in found.values():
+    for key, light in found.items():
         light.kinds.sort(key=order.index)
-        rows = ", ".join(map(str, light.rows))
-        light.title = " · ".join(f"{KINDS[k][0]} / {KINDS[k][1]}" for k in light.kinds) + \
-            f" (row{'s' if len(light.rows) > 1 else ''} {rows})"
+        light.title = "\n".join(lines[key])  # one line per row of the table that quotes it
     return sorted(found.values(), key=lambda h: (h.start, -h.end))
 
 

@@ -117,19 +117,21 @@ def draft_page(rest: str):
         return finish(error_response(500, str(error)))
     source = find_text(draft.source.corpus_file, draft.source.sha256,
                        text_folders(current_app.config.get("DRAFT_TEXTS_PATH"), _folder()))
-    lights = highlights(draft.items, source.text) if source.matches else []
-    shown = {light.key for light in lights}
     existing = {i.iri for i in draft.items if i.kind in MENTION_KINDS and not i.proposed} | {
         p.closest for p in draft.proposed if p.closest} | (
         {draft.source.publisher} if draft.source.publisher else set())
     labels = _labels(existing)
+    entities = {iri: _entity(iri, labels) for iri in existing}
+    names = {iri: entity["text"] for iri, entity in entities.items()}
+    lights = highlights(draft.items, source.text, names) if source.matches else []
+    shown = {light.key for light in lights}
     page = {
         "draft": draft,
         "kinds": KINDS,
         "text": source,
         "tokens": tokens(source.text, lights) if source.matches else [],
         "shown": shown,
-        "entities": {iri: _entity(iri, labels) for iri in existing},
+        "entities": entities,
         "publisher": _entity(draft.source.publisher, labels),
         "turtle": f"{draft_id}.ttl",
     }
