@@ -205,3 +205,32 @@ def test_crossing_spans_are_cut_into_pieces_that_nest():
         assert depth >= 0
     assert depth == 0 and "".join(shown) == text
     assert pieces == {"h0-6": [0], "h4-9": [4, 6]}
+
+
+def test_the_text_is_looked_up_in_the_texts_folder_then_the_corpus_by_its_sha256(
+        drafts, tmp_path, monkeypatch):
+    """DRAFT_TEXTS_PATH is looked at first; where it holds another text of the same name, the
+    corpus folder's copy with the draft's SHA-256 is the one shown."""
+    texts, corpus = tmp_path / "texts", tmp_path / "corpus"
+    texts.mkdir()
+    corpus.mkdir()
+    monkeypatch.setenv("SOZIALGRAPH_CORPUS", str(corpus))
+    only = tmp_path / "drafts"
+    only.mkdir()
+    shutil.copy(drafts / "rat.ttl", only / "rat.ttl")
+    shutil.copy(drafts / "ratsbeschluss.txt", texts / "ratsbeschluss.txt")
+    store = build_store(tmp_path / "store")
+    app = make_app(store, DRAFTS_PATH=str(only), DRAFT_TEXTS_PATH=str(texts))
+    try:
+        client = app.test_client()
+        body = client.get("/drafts/rat").get_data(as_text=True)
+        assert "found in the drafts texts folder" in body and "<mark" in body
+        (texts / "ratsbeschluss.txt").write_text("Ein anderer Text.\n", encoding="utf-8")
+        shutil.copy(drafts / "ratsbeschluss.txt", corpus / "ratsbeschluss.txt")
+        body = client.get("/drafts/rat").get_data(as_text=True)
+        assert "found in the corpus folder" in body and "<mark" in body
+        (corpus / "ratsbeschluss.txt").unlink()
+        body = client.get("/drafts/rat").get_data(as_text=True)
+        assert "is not the text the draft was made from" in body and "<mark" not in body
+    finally:
+        close_app(app)
