@@ -17,13 +17,23 @@ import pytest
 from drafthelpers import EXTRACT_FIXTURES, run_command
 from projectdata import corpus_present
 from rdflib import RDF, RDFS, Graph, Literal
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SKOS
 from storefixture import close_app, make_app
 
 pytest.importorskip("spacy")
 
 from sozialgraph import settings  # noqa: E402
-from sozialgraph.rdf.namespaces import ACTOR, GRAPH, OA, PROV, SG, SOURCE  # noqa: E402
+from sozialgraph.rdf.namespaces import (  # noqa: E402
+    ACTOR,
+    GRAPH,
+    OA,
+    POLICY_AREA,
+    PROV,
+    SCHEME,
+    SG,
+    SOURCE,
+    TARGET_GROUP,
+)
 
 
 @pytest.fixture
@@ -314,3 +324,33 @@ def test_two_closest_matches_are_refused(project):
             graph.add((entity, SG.closestMatch, ACTOR["stadt-kassel"]))
     edit(draft, two)
     refused(project, "rat", "2 sg:closestMatch values")
+
+
+def test_an_accepted_concept_joins_the_vocabularies(project):
+    text = ("Hilfe für Menschen mit Sehbehinderung\n\nDas Land Hessen fördert die Beratung für "
+            "Menschen mit Sehbehinderung jährlich mit 10.000 Euro. Die Quartierspolitik wird "
+            "gestärkt.\n")
+    (project["corpus"] / "seh.txt").write_text(text, encoding="utf-8")
+    draft = extract(project, "seh", "seh")
+    proposed = Graph().parse(draft, format="turtle")
+    group = next(s for s in proposed.subjects(SG.proposed, Literal(True))
+                 if "/target-group/" in str(s))
+    area = next(s for s in proposed.subjects(SG.proposed, Literal(True))
+                if "/policy-area/" in str(s))
+
+    def decide(graph: Graph) -> None:
+        graph.add((group, SG.reviewDecision, SG.Accepted))
+        graph.add((area, SG.reviewDecision, SG.UseClosestMatch))
+        graph.set((area, SG.closestMatch, POLICY_AREA["sozialpolitik"]))
+    edit(draft, decide)
+    done = sozialgraph(project, "promote", "seh")
+    assert done.returncode == 0, done.stderr
+    graphs = project["data"] / "graphs"
+    vocabularies = Graph().parse(graphs / "vocabularies.ttl", format="turtle")
+    concept = TARGET_GROUP["menschen-mit-sehbehinderung"]
+    assert (concept, SKOS.inScheme, SCHEME["target-groups"]) in vocabularies
+    assert str(vocabularies.value(concept, RDFS.label)) == "Menschen mit Sehbehinderung"
+    promoted = Graph().parse(graphs / "seh.ttl", format="turtle")
+    assert (None, SG.targetGroup, concept) in promoted
+    assert (None, SG.policyArea, POLICY_AREA["sozialpolitik"]) in promoted
+    assert (None, None, area) not in promoted and (None, None, group) not in promoted
