@@ -20,7 +20,8 @@ from storefixture import build_store, close_app, make_app
 
 pytest.importorskip("spacy")
 
-from sozialgraph.review.draft import highlights, read_draft, tokens  # noqa: E402
+from sozialgraph.review.draft import read_draft  # noqa: E402
+from sozialgraph.review.highlight import highlights, tokens  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
-from sozialgraph.corpus import read_text, slug_of
+from sozialgraph.corpus import slug_of
 from sozialgraph.pipeline.parse import RESERVED_STEMS, parse
 from sozialgraph.pipeline.steps import BuildError
 from sozialgraph.rdf.namespaces import (
@@ -53,8 +53,8 @@ from sozialgraph.rdf.namespaces import (
     bind_all,
 )
 from sozialgraph.rdf.parse import RDFSyntaxError, read_graph
-from sozialgraph.review.draft import DRAFT_ID, FILE_NAME, measure_classes
-from sozialgraph.settings import corpus_dir
+from sozialgraph.review.draft import DRAFT_ID, measure_classes
+from sozialgraph.review.quotes import check_quotes, corpus_text
 from sozialgraph.validation.engine import ValidationError
 from sozialgraph.validation.engine import validate as run_validation
 from sozialgraph.validation.report import ValidationResult
@@ -319,66 +319,6 @@ class Promotion:
         return files
 
 
-# ---- the checks ---------------------------------------------------------------------------------
-
-def check_quotes(graph: Graph, sources: Graph, text_of: Callable[[str], str | None]
-                 ) -> list[str]:
-    """Problems with the quotes of `graph`: each evidence's source must name a corpus text
-    (looked up by `text_of`, a file name -> text or None) with the recorded SHA-256 and length,
-    and hold its exact words at its offsets, with its prefix before and its suffix after."""
-    import hashlib
-
-    problems, texts = [], {}
-    for evidence in sorted(set(graph.subjects(RDF.type, SG.Evidence))):
-        source = graph.value(evidence, OA.hasSource)
-        file_name = str(sources.value(source, SG.corpusFile) or "")
-        if file_name not in texts:
-            text = text_of(file_name) if FILE_NAME.fullmatch(file_name) else None
-            if text is None:
-                problems.append(f"the text {file_name or '(none)'} of {source} is not in the "
-                                "corpus folder: copy it there (the quote tests read it there)")
-            elif hashlib.sha256(text.encode("utf-8")).hexdigest() != str(
-                    sources.value(source, SG.sha256)) or len(text) != int(
-                    sources.value(source, SG.characterCount) or -1):
-                problems.append(f"the corpus file {file_name} is not the text the draft was "
-                                "made from (its SHA-256 or length differs)")
-                text = None
-            texts[file_name] = text
-        text = texts[file_name]
-        if text is None:
-            continue
-        exact = start = end = prefix = suffix = None
-        for selector in graph.objects(evidence, OA.hasSelector):
-            exact = graph.value(selector, OA.exact) or exact
-            prefix = graph.value(selector, OA.prefix) or prefix
-            suffix = graph.value(selector, OA.suffix) or suffix
-            if graph.value(selector, OA.start) is not None:
-                start, end = int(graph.value(selector, OA.start)), int(graph.value(selector,
-                                                                                   OA.end))
-        where = evidence.n3(graph.namespace_manager)
-        if exact is None or start is None:
-            problems.append(f"{where}: needs a TextQuoteSelector and a TextPositionSelector")
-        elif text[start:end] != str(exact):
-            there, quote = text[start:end], str(exact)
-            at = next((i for i, (a, b) in enumerate(zip(quote, there)) if a != b),
-                      min(len(quote), len(there)))
-            problems.append(f"{where}: the quote is not at {start}:{end} of {file_name}: from "
-                            f"its character {at} it says {quote[max(0, at - 20):at + 20]!r}, "
-                            f"the text {there[max(0, at - 20):at + 20]!r}")
-        elif prefix is not None and not text[:start].endswith(str(prefix)) or \
-                suffix is not None and not text[end:].startswith(str(suffix)):
-            problems.append(f"{where}: its prefix or suffix is not the text around the quote")
-    return problems
-
-
-def _corpus_text(file_name: str) -> str | None:
-    path = corpus_dir() / file_name
-    try:
-        return read_text(path) if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def promote(draft_file: Path, project: Project, *, write: bool = True,
             progress: Callable[[str], None] = lambda _: None) -> Result:
     """Promote the draft in `draft_file` into `project`'s graphs (see the module doc)."""
@@ -400,7 +340,7 @@ def promote(draft_file: Path, project: Project, *, write: bool = True,
                                 "once (remove it and its sources.ttl entry to promote again)"])
     sources_text = files.get("sources.ttl")
     sources = Graph().parse(data=sources_text, format="turtle")
-    problems = check_quotes(promotion.graph, sources, _corpus_text)
+    problems = check_quotes(promotion.graph, sources, corpus_text)
     if problems:
         raise PromotionRefused(problems)
     result = Result(slug, files, promotion.summary)

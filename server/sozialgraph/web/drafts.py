@@ -26,11 +26,10 @@ from sozialgraph.review.draft import (
     draft_ids,
     drafts_folder,
     find_text,
-    highlights,
     read_draft,
     text_folders,
-    tokens,
 )
+from sozialgraph.review.highlight import highlights, tokens
 from sozialgraph.store.handle import StoreUnavailable
 from sozialgraph.web.http import (
     ApiError,
