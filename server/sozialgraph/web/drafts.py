@@ -133,5 +133,6 @@ def draft_page(rest: str):
         "entities": entities,
         "publisher": _entity(draft.source.publisher, labels),
         "turtle": f"{draft_id}.ttl",
+        "compact": compact,
     }
     return html_response("draft.html", page=page)
