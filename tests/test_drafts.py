@@ -235,3 +235,21 @@ def test_the_text_is_looked_up_in_the_texts_folder_then_the_corpus_by_its_sha256
         assert "is not the text the draft was made from" in body and "<mark" not in body
     finally:
         close_app(app)
+
+
+def test_only_project_iris_and_web_addresses_become_links(client, drafts, tmp_path):
+    """A draft is untrusted: a closest match `javascript:…` is shown, never linked."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    shutil.copy(drafts / "ratsbeschluss.txt", folder / "ratsbeschluss.txt")
+    turtle = (drafts / "rat.ttl").read_text(encoding="utf-8")
+    (folder / "rat.ttl").write_text(turtle.replace("sg:closestMatch sga:stadt-kassel",
+                                                   "sg:closestMatch <javascript:alert(1)>"),
+                                    encoding="utf-8")
+    store = build_store(tmp_path / "store")
+    app = make_app(store, DRAFTS_PATH=str(folder))
+    try:
+        body = app.test_client().get("/drafts/rat").get_data(as_text=True)
+    finally:
+        close_app(app)
+    assert "javascript:alert(1)" in body and 'href="javascript:' not in body

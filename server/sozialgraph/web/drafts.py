@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app
 
 from sozialgraph.rdf.formats import HTML, TURTLE
+from sozialgraph.rdf.namespaces import BASE
 from sozialgraph.review.draft import (
     KINDS,
     Draft,
@@ -77,7 +78,9 @@ def _entity(iri: str | None, labels) -> dict | None:
     if iri is None:
         return None
     by_lang = labels.get(iri, {})
-    return {"iri": iri, "href": local_url(iri), "curie": compact(iri),
+    # a draft is untrusted: only the project's IRIs and web addresses become links
+    href = local_url(iri) if iri.startswith((BASE, "https://", "http://")) else None
+    return {"iri": iri, "href": href, "curie": compact(iri),
             "text": by_lang.get("de") or by_lang.get("en") or by_lang.get("") or compact(iri)}
 
 
