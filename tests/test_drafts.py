@@ -253,3 +253,34 @@ def test_only_project_iris_and_web_addresses_become_links(client, drafts, tmp_pa
     finally:
         close_app(app)
     assert "javascript:alert(1)" in body and 'href="javascript:' not in body
+
+
+def test_a_mention_of_a_status_is_highlighted_as_status(drafts, tmp_path):
+    """Where a draft marks the words that give a status (a mention whose body is sg:Pledged …),
+    they are highlighted as the kind status."""
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    shutil.copy(drafts / "ratsbeschluss.txt", folder / "ratsbeschluss.txt")
+    text = (drafts / "ratsbeschluss.txt").read_text(encoding="utf-8")
+    start = text.index("bereitgestellt")
+    end = start + len("bereitgestellt")
+    (folder / "rat.ttl").write_text((drafts / "rat.ttl").read_text(encoding="utf-8") + f"""
+<https://w3id.org/sozialgraph/id/draft/rat/mention/status-1> a sg:Mention ;
+    oa:hasBody sg:Planned ; oa:hasTarget <https://w3id.org/sozialgraph/id/evidence/rat/s1> .
+<https://w3id.org/sozialgraph/id/evidence/rat/s1> a sg:Evidence ;
+    oa:hasSource sgs:rat ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "bereitgestellt" ] ,
+        [ a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} ] .
+""", encoding="utf-8")
+    store = build_store(tmp_path / "store")
+    app = make_app(store, DRAFTS_PATH=str(folder))
+    try:
+        body = app.test_client().get("/drafts/rat").get_data(as_text=True)
+    finally:
+        close_app(app)
+    parser = Marks()
+    parser.feed(body)
+    key = f"h{start}-{end}"
+    assert parser.marks[key] == [(start, end)]
+    assert re.search(rf'<mark class="hl hl-status" data-hl="{key}"', body)
+    assert re.search(r'<tr id="s\d+" data-kind="status"', body)

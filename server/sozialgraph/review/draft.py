@@ -44,6 +44,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "actor": ("Akteur", "actor", "A"),
     "target-group": ("Zielgruppe", "target group", "Z"),
     "policy-area": ("Politikfeld", "policy area", "P"),
+    "status": ("Status", "status", "S"),
 }
 DECISIONS = {SG.Accepted: "accepted", SG.Rejected: "rejected",
              SG.UseClosestMatch: "use-closest-match"}
@@ -277,7 +278,17 @@ def _common(graph: Graph, subject) -> dict[str, str]:
             "decision": DECISIONS.get(graph.value(subject, SG.reviewDecision), "")}
 
 
+@lru_cache(maxsize=1)
+def status_values() -> frozenset[str]:
+    """The values of sg:Status (sg:Done, sg:Ongoing, sg:Planned, sg:Pledged), from the ontology."""
+    return frozenset(str(s) for s in _ontology().subjects(RDF.type, SG.Status))
+
+
 def entity_kind(iri: str) -> str | None:
+    """The kind of a mention by what it names: an actor, a concept, or a status value (the
+    words that give a statement its status, where a draft marks them)."""
+    if iri in status_values():
+        return "status"
     for namespace, kind in ((ACTOR, "actor"), (TARGET_GROUP, "target-group"),
                             (POLICY_AREA, "policy-area")):
         if iri.startswith(str(namespace)):
@@ -339,8 +350,9 @@ def read_draft(path: Path, draft_id: str) -> Draft:
         kind = entity_kind(str(body)) if body is not None else None
         if kind is None:
             continue
-        add(kind, body, _label(graph, body), spans=_spans(graph, mention),
-            proposed=(body, SG.proposed, None) in graph, **_common(graph, mention))
+        label = term_label(body) if kind == "status" else _label(graph, body)
+        add(kind, body, label, spans=_spans(graph, mention), status=label if kind == "status"
+            else "", proposed=(body, SG.proposed, None) in graph, **_common(graph, mention))
     items.sort(key=lambda i: (i.first, list(KINDS).index(i.kind), i.label))
     for number, item in enumerate(items, start=1):
         item.number = number
