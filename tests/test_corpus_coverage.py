@@ -85,7 +85,7 @@ def test_every_source_is_the_text_we_read():
     rows = project_graph().query(PREFIXES + """
         SELECT ?file ?sha ?chars WHERE { ?s a sg:SourceDocument ; sg:corpusFile ?file ;
             sg:sha256 ?sha ; sg:characterCount ?chars }""")
-    assert len(rows) == 5
+    assert len(rows) >= 5  # the five corpus documents, and any promoted since (docs/extraction.md)
     for file, sha, chars in rows:
         text = document_text(str(file))
         assert sha256_of(text) == str(sha), file

@@ -25,6 +25,7 @@ LAYERS = (
     "sozialgraph.pipeline",
     "sozialgraph.release",
     "sozialgraph.extract",  # drafts from texts: reads corpus, rdf and settings
+    "sozialgraph.review",  # review and promotion of drafts: reads corpus, rdf, pipeline, validation
     "sozialgraph.web",
     "sozialgraph.cli",
 )

@@ -109,6 +109,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RELEASES_PATH", str(DEFAULT_RELEASES), "Folder of citable releases "
             "(`sozialgraph release` writes them; /releases lists them).", "--releases",
             env="SOZIALGRAPH_RELEASES"),
+    Setting("DRAFTS_PATH", None, "Folder of the draft graphs (ID.ttl) that `sozialgraph "
+            "extract` writes, /drafts shows and `sozialgraph promote` reads; unset: "
+            "graphs/drafts/ of the data folder.", "--drafts", env="SOZIALGRAPH_DRAFTS",
+            command="promote"),
+    Setting("DRAFT_TEXTS_PATH", None, "Folder of texts not (yet) in the corpus that drafts "
+            "quote (their sg:corpusFile), looked up before the corpus folder by the review "
+            "pages; unset: the drafts folder.", env="SOZIALGRAPH_DRAFT_TEXTS"),
     Setting("PUBLIC_BASE", None, "The server's public base URL (e.g. https://example.org/); "
             "unset: the address each request came to.", "--public-base"),
     Setting("INCLUDE_INFERRED_DEFAULT", False, "Whether a query's default graph includes the "

@@ -23,8 +23,9 @@ KINDS = ("balance-report", "self-description", "information-page", "coalition-ag
               help="What the document is; in a coalition agreement intentions are pledges.")
 @click.option("--date", "as_of", type=click.DateTime(["%Y-%m-%d"]),
               help="The document's date (sg:asOfDate), YYYY-MM-DD.")
-@click.option("--out", help="Output Turtle file, '-' for stdout [default: graphs/drafts/ID.ttl]; "
-              "with --evaluate the report [default: docs/extraction-quality.md].")
+@click.option("--out", help="Output Turtle file, '-' for stdout [default: ID.ttl in the drafts "
+              "folder, $SOZIALGRAPH_DRAFTS or graphs/drafts/]; with --evaluate the report "
+              "[default: docs/extraction-quality.md].")
 @click.option("--evaluate", is_flag=True, help="Instead: leave-one-out over the corpus against "
               "the curated graphs; prints the table and writes docs/extraction-quality.md.")
 def extract_command(file, draft_id, level, kind, as_of, out, evaluate):
@@ -60,7 +61,9 @@ def extract_command(file, draft_id, level, kind, as_of, out, evaluate):
     if out == "-":
         click.echo(turtle, nl=False)
         return
-    target = Path(out) if out else config.GRAPHS_DIR / "drafts" / f"{draft_id}.ttl"
+    drafts = config.resolve()["DRAFTS_PATH"]  # $SOZIALGRAPH_DRAFTS, else graphs/drafts
+    target = Path(out) if out else (Path(drafts) if drafts else config.GRAPHS_DIR / "drafts") \
+        / f"{draft_id}.ttl"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(turtle, encoding="utf-8")
     click.echo(f"{target}: {len(graph)} triples", err=True)

@@ -1,5 +1,5 @@
-"""The `sozialgraph` command line: build, validate, query, stats, anchor, extract, serve, push,
-load, release, synth, bench.
+"""The `sozialgraph` command line: build, validate, query, stats, anchor, serve, push,
+load, extract, promote, release, synth, bench.
 
 Exit codes follow pySHACL's convention for every command that checks something: 0 all well,
 1 the check failed (violations, an ambiguous or missing quote), 2 the command could not load its
@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import click
 
-from sozialgraph.cli import anchor, build, data, extract, release, serve
+from sozialgraph.cli import anchor, build, data, extract, promote, release, serve
 
 
 class _Commands(click.Group):
@@ -44,5 +44,5 @@ def main():
 for command in (build.build_command, build.validate_command, data.query_command,
                 data.stats_command, anchor.anchor_command, serve.serve_command,
                 serve.push_command, data.load_command, extract.extract_command,
-                release.release_command):
+                promote.promote_command, release.release_command):
     main.add_command(command)

@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # One blueprint per concern; each owns its URLs.
     from sozialgraph.web import (
         downloads,
+        drafts,
         explore,
         linkeddata,
         releases,
@@ -77,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         releases.bp,  # citable releases: /releases, /releases/<version>[/<file>]
         search.bp,  # full-text search: /search
         explore.bp,  # charts drawn from curated queries: /explore
+        drafts.bp,  # review of extracted drafts: /drafts, /drafts/<id>
     ):
         app.register_blueprint(blueprint)
     return app
