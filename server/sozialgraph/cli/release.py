@@ -8,6 +8,7 @@ import click
 
 from sozialgraph import settings as config
 from sozialgraph.cli.options import fail, setting_option, store_option
+from sozialgraph.rdf.parse import RDFSyntaxError
 from sozialgraph.release.catalogue import folder
 from sozialgraph.release.write import ReleaseError, make_release
 
@@ -43,7 +44,7 @@ def release_command(version, store, dist, previous, issued, ontology, shapes):
         manifest = make_release(version, Path(store), Path(dist),
                                 ontology or config.ONTOLOGY_DIR / "sozialgraph.ttl",
                                 shape_files, None if previous == "none" else previous, issued)
-    except (ReleaseError, ValueError, FileNotFoundError, OSError) as error:
+    except (ReleaseError, RDFSyntaxError, ValueError, FileNotFoundError, OSError) as error:
         fail(str(error))
     summary = manifest["summary"]
     since = f" since {manifest['previous']}" if manifest["previous"] else " (first release)"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from sozialgraph.rdf import ntriples
 from sozialgraph.rdf.namespaces import GRAPH
+from sozialgraph.rdf.parse import read_quads
 from sozialgraph.release import diff
 from sozialgraph.release.catalogue import (
     CHECKSUMS,
@@ -85,18 +85,14 @@ def _check_ontology(store: ox.Store, ontology_file: Path) -> None:
     """The release copies the ontology's source file: refuse a store built from another one."""
     built = {(q.subject, q.predicate, q.object)
              for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY))}
-    source = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                        for t in _triples(ontology_file))
+    source = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                        for q in read_quads(ontology_file))
     stored = ox.Dataset(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in built)
     for dataset in (source, stored):
         dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     if set(map(str, source)) != set(map(str, stored)):
         raise ReleaseError(f"the store was not built from {ontology_file} as it is now: run "
                            "`sozialgraph build` first, then release")
-
-
-def _triples(path: Path) -> list[ox.Triple]:
-    return list(ox.parse(ntriples.serialize(ntriples.read(path)), format=ox.RdfFormat.N_TRIPLES))
 
 
 def _write(store: ox.Store, version: str, before, work: Path, ontology_file: Path,
