@@ -45,3 +45,22 @@ def built_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("built-store") / "store"
     build(store)
     return store
+
+
+# ---- one Chromium per test session --------------------------------------------------------------
+# Playwright's sync API allows one running instance per thread: the browser tests
+# (test_browser.py, test_drafts_browser.py) share this one instead of starting their own.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright, for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

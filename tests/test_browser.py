@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from explorepage import CHARTS, expected_marks, values
-from playwright.sync_api import Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 from storefixture import command_serving
 
 from sozialgraph.sparql.catalogue import load_catalogue
@@ -38,8 +38,6 @@ if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
 
 pytestmark = pytest.mark.e2e
 
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
 
 BAD_TURTLE = """@prefix sg: <https://w3id.org/sozialgraph/ontology#> .
@@ -73,14 +71,6 @@ def server_url(browser_store):
     """`sozialgraph serve` on a free loopback port."""
     with command_serving(browser_store, "--workers", "2") as served:
         yield served.url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from drafthelpers import EXTRACT_FIXTURES, extract_draft
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Route
 from projectdata import corpus_present
 from storefixture import build_store, gunicorn_serving
 
@@ -27,8 +27,6 @@ if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
 
 pytestmark = pytest.mark.e2e
 
-LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 30_000
 CORPUS_FILE = "004_98e034db05515fd9.txt"  # the Kassel coalition agreement
 
@@ -53,14 +51,6 @@ def server_url(drafts, tmp_path_factory):
     store = build_store(tmp_path_factory.mktemp("drafts-browser") / "store")
     with gunicorn_serving(store, SOZIALGRAPH_DRAFTS=str(drafts)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
