@@ -4,6 +4,7 @@ built from it. Tests that change the fixture work on a copy in tmp_path."""
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,38 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def loopback_page(browser, server_url: str, locale: str, timeout_ms: int):
+    """A fresh browser context (no storage from other tests) whose requests may reach only the
+    server at `server_url` on 127.0.0.1 (data: and blob: URLs aside); on leaving, asserts that
+    nothing else was asked for and that no script failed."""
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale=locale,
+                                  service_workers="block")
+    context.set_default_timeout(timeout_ms)
+    own = urlsplit(server_url).netloc
+    elsewhere: list[str] = []
+    errors: list[str] = []
+
+    def guard(route) -> None:
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob") or (parts.hostname == "127.0.0.1"
+                                                 and parts.netloc == own):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda request: None if urlsplit(request.url).hostname in (
+        "127.0.0.1", None) else elsewhere.append(request.url))
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.requests_elsewhere = elsewhere  # for the test of the guard itself
+    yield page
+    context.close()
+    assert elsewhere == [], f"the browser asked other hosts: {elsewhere}"
+    assert errors == [], f"script errors: {errors}"

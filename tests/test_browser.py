@@ -21,11 +21,12 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
+from conftest import loopback_page
 from explorepage import CHARTS, expected_marks, values
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 from storefixture import command_serving
 
 from sozialgraph.sparql.catalogue import load_catalogue
@@ -75,33 +76,9 @@ def server_url(browser_store):
 
 @pytest.fixture
 def page(browser, server_url):
-    """A fresh browser context (no storage from other tests) that may reach only the server."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000},
-                                  locale="en-GB", service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    own = urlsplit(server_url).netloc
-    elsewhere: list[str] = []
-    errors: list[str] = []
-
-    def guard(route: Route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("data", "blob") or (parts.hostname == "127.0.0.1"
-                                                 and parts.netloc == own):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    context.on("request", lambda request: None if urlsplit(request.url).hostname in (
-        "127.0.0.1", None) else elsewhere.append(request.url))
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.requests_elsewhere = elsewhere  # for the test of the guard itself
-    yield page
-    context.close()
-    assert elsewhere == [], f"the browser asked other hosts: {elsewhere}"
-    assert errors == [], f"script errors: {errors}"
+    """A fresh browser context that may reach only the server (conftest.loopback_page)."""
+    with loopback_page(browser, server_url, "en-GB", TIMEOUT_MS) as page:
+        yield page
 
 
 def open_ui(page: Page, url: str) -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from conftest import loopback_page
 from drafthelpers import EXTRACT_FIXTURES, extract_draft
-from playwright.sync_api import Route
 from projectdata import corpus_present
 from storefixture import build_store, gunicorn_serving
 
@@ -56,31 +55,8 @@ def server_url(drafts, tmp_path_factory):
 @pytest.fixture
 def page(browser, server_url):
     """A fresh context that may reach only the server; asserts afterwards that it did."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="de-DE",
-                                  service_workers="block")
-    context.set_default_timeout(TIMEOUT_MS)
-    own = urlsplit(server_url).netloc
-    elsewhere: list[str] = []
-    errors: list[str] = []
-
-    def guard(route: Route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("data", "blob") or (parts.hostname == "127.0.0.1"
-                                                 and parts.netloc == own):
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    context.on("request", lambda request: None if urlsplit(request.url).hostname in (
-        "127.0.0.1", None) else elsewhere.append(request.url))
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert elsewhere == [], f"the browser asked other hosts: {elsewhere}"
-    assert errors == [], f"script errors: {errors}"
+    with loopback_page(browser, server_url, "de-DE", TIMEOUT_MS) as page:
+        yield page
 
 
 # For each row of the table: its quotes, and for each quote the highlight's pieces as the browser
